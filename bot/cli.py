@@ -1,0 +1,193 @@
+"""The ``consult-bot`` command line.
+
+Examples::
+
+    consult-bot ask "Wie beantrage ich Fördergeld für unseren Verein?"
+    echo "how do I become German" | consult-bot ask --json
+    consult-bot kb check
+    consult-bot eval tests/eval/*.yaml
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.knowledge import KnowledgeError, load_knowledge
+from bot.languages import LANGUAGES
+
+
+class Context:
+    def __init__(self, config: str | None) -> None:
+        self.config_path = config
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings(self.config_path)
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._settings
+
+    def engine(self) -> Any:
+        from bot.engine import AnsweringEngine
+
+        try:
+            return AnsweringEngine.from_settings(self.settings)
+        except KnowledgeError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group()
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Path to config.yaml.")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+@click.version_option(package_name="hannover-consult-bot")
+@click.pass_context
+def main(ctx: click.Context, config: str | None, verbose: bool) -> None:
+    """Consultation assistant of Hannover's unit for immigration policy."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    ctx.obj = Context(config)
+
+
+@main.command()
+@click.argument("question", required=False)
+@click.option("--lang", type=click.Choice(LANGUAGES), help="The asker's language (a hint).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per question.")
+@pass_context
+def ask(obj: Context, question: str | None, lang: str | None, as_json: bool) -> None:
+    """Answer one question, or with --json and no QUESTION one per line of stdin.
+
+    Example: consult-bot ask "Einbürgerung Voraussetzungen" --lang de
+    """
+    engine = obj.engine()
+    if question is None:
+        if not as_json:
+            raise click.UsageError("give a QUESTION, or use --json to read questions from stdin")
+        for line in sys.stdin:
+            result = engine.ask(line.rstrip("\n"), lang)
+            click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+            sys.stdout.flush()
+        return
+    result = engine.ask(question, lang)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        return
+    click.echo(_describe(engine, result))
+
+
+def _describe(engine: Any, result: Any) -> str:
+    kb = engine.knowledge
+    lang = result.language
+    if result.status == "none":
+        return f"[none] ({lang}) No entry fits this question (best score {result.score:.2f})."
+    if result.status == "clarify":
+        lines = [f"[clarify] ({lang}) Did you mean:"]
+        for entry_id in result.choices:
+            lines.append(f"  - {entry_id}: {kb.get(entry_id).text(lang).title}")
+        return "\n".join(lines)
+    entry = kb.get(result.entry_id)
+    block = entry.text(lang)
+    lines = [f"[answer] ({lang}) {entry.id}  score {result.score:.2f}", "", block.title, ""]
+    lines += [block.answer, ""]
+    lines += [f"Source: {s.title} <{s.url}> (checked {s.checked})" for s in entry.sources]
+    return "\n".join(lines)
+
+
+@main.group()
+def kb() -> None:
+    """Check and describe the knowledge base."""
+
+
+@kb.command("check")
+@pass_context
+def kb_check(obj: Context) -> None:
+    """Validate every knowledge file; exit 1 with the list of problems.
+
+    Example: consult-bot kb check
+    """
+    directory = obj.settings.knowledge_dir
+    try:
+        knowledge = load_knowledge(directory)
+    except KnowledgeError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(f"{directory}: {len(knowledge)} entries, {len(knowledge.topics)} topics, all valid")
+
+
+@kb.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_context
+def kb_stats(obj: Context, as_json: bool) -> None:
+    """Entries, languages, questions per language and review status.
+
+    Example: consult-bot kb stats
+    """
+    try:
+        knowledge = load_knowledge(obj.settings.knowledge_dir)
+    except KnowledgeError as exc:
+        raise click.ClickException(str(exc)) from None
+    rows = {}
+    for lang in LANGUAGES:
+        blocks = [e.text(lang) for e in knowledge]
+        rows[lang] = {
+            "entries": len(blocks),
+            "questions": sum(len(b.questions) for b in blocks),
+            "keywords": sum(len(b.keywords) for b in blocks),
+            "reviewed": sum(b.reviewed for b in blocks),
+            "unreviewed": [e.id for e in knowledge if not e.text(lang).reviewed],
+        }
+    if as_json:
+        click.echo(json.dumps({"entries": len(knowledge), "languages": rows}, ensure_ascii=False))
+        return
+    click.echo(
+        f"{len(knowledge)} entries in {len(knowledge.topics)} topics, {len(LANGUAGES)} languages"
+    )
+    click.echo("lang  entries  questions  keywords  reviewed")
+    for lang, row in rows.items():
+        click.echo(
+            f"{lang:<5} {row['entries']:>7}  {row['questions']:>9}  {row['keywords']:>8}"
+            f"  {row['reviewed']:>4}/{row['entries']}"
+        )
+    waiting = sum(len(r["unreviewed"]) for r in rows.values())
+    if waiting:
+        click.echo(f"{waiting} translations wait for a native speaker's review (reviewed: false).")
+
+
+@main.command("eval")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--hint", is_flag=True, help="Pass each item's lang as the user's language.")
+@click.option("--misses", is_flag=True, help="List every question answered wrongly.")
+@pass_context
+def eval_(obj: Context, files: tuple[str, ...], hint: bool, misses: bool) -> None:
+    """Top-1 / top-3 accuracy and correct "none" per language on YAML lists of {q, expect, lang}.
+
+    Example: consult-bot eval tests/eval/*.yaml --misses
+    """
+    from bot.evaluation import evaluate, format_table, read_eval_files
+
+    try:
+        items = read_eval_files(Path(f) for f in files)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    engine = obj.engine()
+    scores = evaluate(items, engine.ask, detect_language=not hint)
+    click.echo(format_table(scores))
+    if misses:
+        for lang, score in scores.items():
+            for q, expected, got in score.misses:
+                click.echo(f"{lang}  {q!r}  expected {expected}, got {got}")

@@ -1,0 +1,188 @@
+"""Typed configuration: ``config.yaml`` overridden by environment variables.
+
+The file is parsed once into a frozen object that is passed to whatever needs it; nothing reads
+the file or the environment anywhere else. Secrets (the bot token) come only from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot.languages import LANGUAGES
+
+DEFAULT_CONFIG_NAME = "config.yaml"
+CONFIG_ENV = "CONSULT_BOT_CONFIG"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file and the field."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LanguageSettings(_Frozen):
+    default: str = "de"
+    # Messages with fewer words than this keep the user's language unless the script decides.
+    short_message_words: int = Field(default=3, ge=1, le=20)
+    # Below this confidence the detector keeps the user's language.
+    min_confidence: float = Field(default=0.8, ge=0.0, le=1.0)
+
+    @field_validator("default")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+        return value
+
+
+class MatchingSettings(_Frozen):
+    """Weights and thresholds of the matcher, calibrated on the development set."""
+
+    word_weight: float = Field(default=0.35, ge=0)
+    char_weight: float = Field(default=0.25, ge=0)
+    fuzzy_weight: float = Field(default=0.40, ge=0)
+    other_language_factor: float = Field(default=0.9, gt=0, le=1)
+    answer_threshold: float = Field(default=0.55, ge=0, le=1)
+    clarify_threshold: float = Field(default=0.35, ge=0, le=1)
+    answer_margin: float = Field(default=0.06, ge=0, le=1)
+    clarify_window: float = Field(default=0.12, ge=0, le=1)
+    max_alternatives: int = Field(default=3, ge=1, le=5)
+    candidates: int = Field(default=12, ge=3, le=100)
+    max_query_chars: int = Field(default=600, ge=50, le=4096)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MatchingSettings:
+        if self.clarify_threshold > self.answer_threshold:
+            raise ValueError("clarify_threshold must not be above answer_threshold")
+        return self
+
+
+class TelegramSettings(_Frozen):
+    token: str | None = None
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    staff_chat_id: int | None = None
+    rate_limit: bool = True
+    max_retries: int = Field(default=5, ge=0, le=20)
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_url: str | None = None
+    webhook_path: str = "telegram"
+    webhook_secret: str | None = None
+
+
+class Settings(_Frozen):
+    """The whole configuration. Relative paths are resolved against the config file's folder."""
+
+    knowledge_dir: Path = Path("knowledge")
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    languages: LanguageSettings = LanguageSettings()
+    matching: MatchingSettings = MatchingSettings()
+    telegram: TelegramSettings = TelegramSettings()
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'consult-bot.db').as_posix()}"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+
+# Environment variable -> dotted path in the settings.
+ENV_OVERRIDES: Mapping[str, tuple[str, ...]] = {
+    "TELEGRAM_BOT_TOKEN": ("telegram", "token"),
+    "TELEGRAM_BASE_URL": ("telegram", "base_url"),
+    "TELEGRAM_BASE_FILE_URL": ("telegram", "base_file_url"),
+    "STAFF_CHAT_ID": ("telegram", "staff_chat_id"),
+    "TELEGRAM_WEBHOOK_URL": ("telegram", "webhook_url"),
+    "TELEGRAM_WEBHOOK_SECRET": ("telegram", "webhook_secret"),
+    "DATABASE_URL": ("database_url",),
+    "CONSULT_BOT_DATA_DIR": ("data_dir",),
+    "CONSULT_BOT_KNOWLEDGE_DIR": ("knowledge_dir",),
+}
+
+
+def find_config_file(explicit: str | Path | None = None) -> Path | None:
+    """The config file to use: explicit path, $CONSULT_BOT_CONFIG, or ./config.yaml if present."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    candidate = Path.cwd() / DEFAULT_CONFIG_NAME
+    return candidate if candidate.exists() else None
+
+
+def load_settings(
+    path: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Read the config file (if any), apply environment overrides and validate."""
+    environ = os.environ if environ is None else environ
+    config_path = find_config_file(path)
+    raw: dict[str, Any] = {}
+    base = Path.cwd()
+    if config_path is not None:
+        raw = _read_yaml(config_path)
+        base = config_path.resolve().parent
+    for name, dotted in ENV_OVERRIDES.items():
+        value = environ.get(name)
+        if value not in (None, ""):
+            _set_path(raw, dotted, value)
+    where = str(config_path) if config_path else "environment"
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(where, exc)) from None
+    return _resolve_paths(settings, base)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of settings")
+    return data
+
+
+def _set_path(raw: dict[str, Any], dotted: tuple[str, ...], value: str) -> None:
+    node = raw
+    for key in dotted[:-1]:
+        node = node.setdefault(key, {})
+    node[dotted[-1]] = value
+
+
+def _describe(where: str, exc: ValidationError) -> str:
+    lines = [f"{where}: invalid configuration"]
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"])
+        lines.append(f"  {field}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def _resolve_paths(settings: Settings, base: Path) -> Settings:
+    def absolute(p: Path) -> Path:
+        return p if p.is_absolute() else (base / p)
+
+    return settings.model_copy(
+        update={
+            "knowledge_dir": absolute(settings.knowledge_dir),
+            "data_dir": absolute(settings.data_dir),
+        }
+    )

@@ -1,0 +1,113 @@
+"""The answering engine: a resident's message in, an answer, a clarification or "none" out.
+
+This is the interface the Telegram handlers, the CLI and the benchmarks share. It knows nothing
+of Telegram.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.config import Settings
+from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.language.analyzer import TextAnalyzer
+from bot.language.detect import LanguageDetector
+from bot.language.lemmas import LemmaTables
+from bot.language.normalize import clean_text
+from bot.languages import LANGUAGES
+from bot.matching.index import SearchIndex
+from bot.matching.matcher import Candidate, Matcher, Status
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    status: Status
+    entry_id: str | None  # the best candidate for "answer" and "clarify", None for "none"
+    language: str  # the language detected (or kept from the hint)
+    score: float
+    alternatives: tuple[Candidate, ...] = ()  # other candidates, best first
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """For "clarify": every entry to offer, best first."""
+        head = (self.entry_id,) if self.entry_id else ()
+        return head + tuple(c.entry_id for c in self.alternatives)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "entry_id": self.entry_id,
+            "language": self.language,
+            "score": round(self.score, 4),
+            "alternatives": [
+                {"entry_id": c.entry_id, "score": round(c.score, 4)} for c in self.alternatives
+            ],
+        }
+
+
+@dataclass
+class AnsweringEngine:
+    knowledge: KnowledgeBase
+    settings: Settings
+    detector: LanguageDetector
+    analyzer: TextAnalyzer
+    matcher: Matcher
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AnsweringEngine:
+        """Load the knowledge base from the settings' folder and build everything around it."""
+        started = time.perf_counter()
+        kb = load_knowledge(settings.knowledge_dir)
+        engine = cls.from_knowledge(kb, settings)
+        engine.timings["load_knowledge"] = (
+            time.perf_counter() - started - sum(engine.timings.values())
+        )
+        return engine
+
+    @classmethod
+    def from_knowledge(cls, kb: KnowledgeBase, settings: Settings) -> AnsweringEngine:
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        analyzer = TextAnalyzer()
+        vocabulary = {
+            lang: [w for e in kb for ws in analyzer.tokens(_texts(e, lang), lang) for w in ws]
+            for lang in LANGUAGES
+        }
+        analyzer.use_tables(LemmaTables.for_vocabulary(vocabulary, settings.cache_dir))
+        timings["lemma_tables"] = time.perf_counter() - started
+        started = time.perf_counter()
+        index = SearchIndex.build(kb, analyzer, LANGUAGES)
+        timings["index"] = time.perf_counter() - started
+        lang = settings.languages
+        detector = LanguageDetector(
+            LANGUAGES, lang.default, lang.short_message_words, lang.min_confidence
+        )
+        return cls(kb, settings, detector, analyzer, Matcher(index, settings.matching), timings)
+
+    def ask(self, text: str, hint: str | None = None) -> MatchResult:
+        """Match one message. ``hint`` is the user's language, used for short or unclear text."""
+        text = clean_text(text[: self.settings.matching.max_query_chars * 4])
+        text = text[: self.settings.matching.max_query_chars]
+        detection = self.detector.detect(text, hint)
+        language = detection.language
+        analysis = self.analyzer.analyze(text, language)
+        ranked = self.matcher.rank(analysis, language)
+        decision = self.matcher.decide(ranked)
+        best = decision.best
+        if decision.status == "none" or best is None:
+            score = best.score if best else 0.0
+            return MatchResult("none", None, language, score, decision.candidates)
+        return MatchResult(
+            decision.status, best.entry_id, language, best.score, decision.candidates[1:]
+        )
+
+
+def _texts(entry: Any, language: str) -> list[str]:
+    block = entry.text(language)
+    return [block.title, *block.questions, *block.keywords]

@@ -1,0 +1,178 @@
+"""Load and validate the knowledge files, naming file, entry and field for every problem.
+
+All problems are collected before failing, so an editor sees the whole list at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from bot.knowledge.model import KnowledgeBase
+from bot.knowledge.schema import Entry, EntryFile, Topic, TopicFile
+
+TOPICS_FILE = "topics.yaml"
+ENTRIES_DIR = "entries"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    entry: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.entry:
+            where += f": entry '{self.entry}'"
+        if self.field:
+            where += f": field '{self.field}'"
+        return f"{where}: {self.message}"
+
+
+class KnowledgeError(Exception):
+    """The knowledge base cannot be loaded; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        lines = [f"knowledge base has {len(problems)} problem(s):"]
+        lines += [f"  - {p}" for p in problems]
+        super().__init__("\n".join(lines))
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice in one mapping (easy to do by hand)."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key '{key}' appears twice", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse one YAML file; a ``yaml.YAMLError`` says where it broke."""
+    with path.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_UniqueKeyLoader)  # noqa: S506 - safe loader subclass
+
+
+def load_knowledge(directory: Path) -> KnowledgeBase:
+    """Load ``topics.yaml`` and ``entries/*.yaml`` below ``directory`` or raise KnowledgeError."""
+    problems: list[Problem] = []
+    topics = _load_topics(directory / TOPICS_FILE, problems)
+    entries: list[tuple[str, Entry]] = []
+    entry_files = sorted((directory / ENTRIES_DIR).glob("*.yaml"))
+    if not entry_files:
+        problems.append(
+            Problem(str(directory / ENTRIES_DIR), None, None, "no entry files (*.yaml)")
+        )
+    for path in entry_files:
+        entries += _load_entries(path, problems)
+    _check_references(entries, topics, problems)
+    if problems:
+        raise KnowledgeError(problems)
+    return KnowledgeBase(entries=[e for _, e in entries], topics=topics)
+
+
+def _parse_file(path: Path, wrapper: type[BaseModel], problems: list[Problem]) -> list[Any]:
+    try:
+        data = read_yaml(path)
+    except FileNotFoundError:
+        problems.append(Problem(str(path), None, None, "file not found"))
+        return []
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        problems.append(Problem(str(path), None, None, f"not valid YAML: {_oneline(exc)}"))
+        return []
+    try:
+        parsed = wrapper.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or None
+            problems.append(Problem(str(path), None, field, err["msg"]))
+        return []
+    items: list[Any] = list(getattr(parsed, next(iter(wrapper.model_fields))))
+    return items
+
+
+def _load_topics(path: Path, problems: list[Problem]) -> list[Topic]:
+    topics: list[Topic] = []
+    for raw in _parse_file(path, TopicFile, problems):
+        topic = _validate(Topic, raw, str(path), problems)
+        if topic is not None:
+            topics.append(topic)
+    return topics
+
+
+def _load_entries(path: Path, problems: list[Problem]) -> list[tuple[str, Entry]]:
+    loaded = []
+    for raw in _parse_file(path, EntryFile, problems):
+        entry = _validate(Entry, raw, str(path), problems)
+        if entry is not None:
+            loaded.append((str(path), entry))
+    return loaded
+
+
+def _validate(model: type[Any], raw: dict[str, Any], file: str, problems: list[Problem]) -> Any:
+    entry_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or None
+            problems.append(Problem(file, entry_id or "(no id)", field, _message(err)))
+        return None
+
+
+def _message(err: Any) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown key"
+    if err["type"] == "missing":
+        return "missing"
+    if err["type"] == "string_too_long":
+        limit = err.get("ctx", {}).get("max_length")
+        return f"too long ({len(err['input'])} characters, at most {limit})"
+    return str(err["msg"])
+
+
+def _check_references(
+    entries: list[tuple[str, Entry]], topics: list[Topic], problems: list[Problem]
+) -> None:
+    first_seen: dict[str, str] = {}
+    topic_ids = {t.id for t in topics}
+    for file, entry in entries:
+        if entry.id in first_seen:
+            problems.append(
+                Problem(file, entry.id, "id", f"duplicate id (also in {first_seen[entry.id]})")
+            )
+        first_seen.setdefault(entry.id, file)
+    seen_topics: set[str] = set()
+    for topic in topics:
+        if topic.id in seen_topics:
+            problems.append(Problem(TOPICS_FILE, topic.id, "id", "duplicate topic id"))
+        seen_topics.add(topic.id)
+    for file, entry in entries:
+        if topics and entry.topic not in topic_ids:
+            problems.append(Problem(file, entry.id, "topic", f"unknown topic '{entry.topic}'"))
+        for target in entry.related:
+            if target not in first_seen:
+                problems.append(Problem(file, entry.id, "related", f"no entry '{target}'"))
+            elif target == entry.id:
+                problems.append(Problem(file, entry.id, "related", "names the entry itself"))
+
+
+def _oneline(exc: BaseException) -> str:
+    return " ".join(str(exc).split())

@@ -1,0 +1,116 @@
+"""The one place where the knowledge files' shape is defined.
+
+Every rule a single entry must satisfy lives here; rules that span entries (duplicate ids,
+dangling ``related``, unknown topics) live in ``loader.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+
+from bot.languages import LANGUAGES
+
+TELEGRAM_MESSAGE_LIMIT = 4096
+# Room left in a Telegram message for the title, the source line and the date under an answer.
+ANSWER_LIMIT = TELEGRAM_MESSAGE_LIMIT - 600
+
+EntryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Action = Literal["appointment", "human"]
+
+
+def _number_as_text(value: object) -> object:
+    """A keyword like ``1998`` or ``110`` is meant as text, not a number."""
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+Keyword = Annotated[
+    str, BeforeValidator(_number_as_text), StringConstraints(strip_whitespace=True, min_length=1)
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")]
+    title: Text
+    checked: dt.date
+
+
+class LanguageBlock(_Strict):
+    """What an entry says in one language."""
+
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    questions: list[Keyword] = Field(min_length=1)
+    keywords: list[Keyword] = Field(default_factory=list)
+    answer: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ANSWER_LIMIT)
+    ]
+    reviewed: bool = False
+
+
+class Entry(_Strict):
+    id: EntryId
+    topic: EntryId
+    sources: list[Source] = Field(min_length=1)
+    related: list[EntryId] = Field(default_factory=list, max_length=3)
+    actions: list[Action] = Field(default_factory=list)
+    de: LanguageBlock
+    en: LanguageBlock
+    tr: LanguageBlock
+    ar: LanguageBlock
+    uk: LanguageBlock
+    ru: LanguageBlock
+    fa: LanguageBlock
+    pl: LanguageBlock
+
+    @field_validator("related")
+    @classmethod
+    def _no_repeats(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("names an entry twice")
+        return value
+
+    def text(self, language: str) -> LanguageBlock:
+        """The entry in ``language`` (German if the language is not supported)."""
+        block: LanguageBlock = getattr(self, language if language in LANGUAGES else "de")
+        return block
+
+    def blocks(self) -> list[tuple[str, LanguageBlock]]:
+        return [(lang, self.text(lang)) for lang in LANGUAGES]
+
+
+class Topic(_Strict):
+    id: EntryId
+    title: dict[str, Text]
+
+    @field_validator("title")
+    @classmethod
+    def _every_language(cls, value: dict[str, str]) -> dict[str, str]:
+        missing = [lang for lang in LANGUAGES if lang not in value]
+        unknown = [lang for lang in value if lang not in LANGUAGES]
+        if missing:
+            raise ValueError(f"missing language(s): {', '.join(missing)}")
+        if unknown:
+            raise ValueError(f"unknown language(s): {', '.join(unknown)}")
+        return value
+
+
+class EntryFile(_Strict):
+    entries: list[dict[str, object]]
+
+
+class TopicFile(_Strict):
+    topics: list[dict[str, object]]

@@ -1,0 +1,153 @@
+"""Lemma tables pruned to the knowledge base's vocabulary, built from simplemma's bundled data.
+
+simplemma's full dictionaries take about 900 MB for the eight languages. Only lemmas that occur
+in the knowledge base can ever help a match, so each language's table keeps just the word forms
+whose lemma is one of those: tens of thousands of forms instead of millions. Tables are built in
+a worker process (the full dictionary never enters the bot's own memory) and cached on disk,
+keyed by the vocabulary, so later starts only read a small JSON file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Mapping
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+from bot.language.normalize import fold
+
+log = logging.getLogger(__name__)
+
+# simplemma has no data for these; their words are matched by form and character n-grams.
+UNSUPPORTED: frozenset[str] = frozenset()
+
+
+class LemmaTables:
+    """Folded word form -> folded lemma, per language."""
+
+    def __init__(self, tables: Mapping[str, Mapping[str, str]]) -> None:
+        self._tables = {lang: dict(table) for lang, table in tables.items()}
+
+    def lemma(self, language: str, folded_word: str) -> str:
+        table = self._tables.get(language)
+        if table is None:
+            return folded_word
+        return table.get(folded_word, folded_word)
+
+    def size(self, language: str) -> int:
+        return len(self._tables.get(language, {}))
+
+    @classmethod
+    def for_vocabulary(
+        cls, vocabulary: Mapping[str, Iterable[str]], cache_dir: Path | None
+    ) -> LemmaTables:
+        """Tables for ``vocabulary`` (language -> words as written), from cache or built."""
+        words = {lang: sorted(set(ws)) for lang, ws in vocabulary.items()}
+        tables: dict[str, dict[str, str]] = {}
+        missing: list[str] = []
+        for lang, ws in words.items():
+            cached = _read_cache(cache_dir, lang, ws)
+            if cached is None:
+                missing.append(lang)
+            else:
+                tables[lang] = cached
+        if missing:
+            built = _build_in_workers({lang: words[lang] for lang in missing})
+            for lang, table in built.items():
+                tables[lang] = table
+                _write_cache(cache_dir, lang, words[lang], table)
+        return cls(tables)
+
+
+def _cache_path(cache_dir: Path, language: str, words: list[str]) -> Path:
+    digest = hashlib.sha256(version("simplemma").encode())
+    for word in words:
+        digest.update(b"\x00" + word.encode())
+    return cache_dir / f"lemmas-{language}-{digest.hexdigest()[:16]}.json"
+
+
+def _read_cache(cache_dir: Path | None, language: str, words: list[str]) -> dict[str, str] | None:
+    if cache_dir is None:
+        return None
+    path = _cache_path(cache_dir, language, words)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _write_cache(
+    cache_dir: Path | None, language: str, words: list[str], table: dict[str, str]
+) -> None:
+    if cache_dir is None:
+        return
+    path = _cache_path(cache_dir, language, words)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+        for old in path.parent.glob(f"lemmas-{language}-*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError as exc:  # a read-only data folder only costs time on the next start
+        log.warning("cannot cache lemma table for %s: %s", language, exc)
+
+
+def _build_in_workers(words: dict[str, list[str]]) -> dict[str, dict[str, str]]:
+    """Build tables in ``python -m bot.language.lemmas`` workers, two at a time (two cores)."""
+    log.info("building lemma tables for %s", ", ".join(words))
+    order = sorted(words, key=lambda lang: lang != "pl")  # the largest first
+    results: dict[str, dict[str, str]] = {}
+    running: list[tuple[str, subprocess.Popen[bytes]]] = []
+    while order or running:
+        while order and len(running) < 2:
+            lang = order.pop(0)
+            worker = subprocess.Popen(  # noqa: S603 - our own module, no shell
+                [sys.executable, "-m", "bot.language.lemmas", lang],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+            assert worker.stdin is not None
+            worker.stdin.write(json.dumps(words[lang]).encode())
+            worker.stdin.close()
+            running.append((lang, worker))
+        lang, worker = running.pop(0)
+        assert worker.stdout is not None
+        output = worker.stdout.read()
+        if worker.wait() != 0:
+            raise RuntimeError(f"building the lemma table for '{lang}' failed")
+        results[lang] = json.loads(output)
+    return results
+
+
+def build_table(language: str, words: list[str]) -> dict[str, str]:
+    """The pruned table for one language (runs in a worker; loads the full dictionary)."""
+    import simplemma
+    from simplemma.strategies.dictionaries import DefaultDictionaryFactory
+
+    if language in UNSUPPORTED:
+        return {}
+    lemmas = {word: simplemma.lemmatize(word, lang=language) for word in words}
+    wanted = set(lemmas.values())
+    dictionary = DefaultDictionaryFactory().get_dictionary(language)
+    table: dict[str, str] = {}
+    for form, lemma in dictionary.items():
+        if lemma in wanted:
+            key = fold(form)
+            if key not in table or key == fold(lemma):
+                table[key] = fold(lemma)
+    for word, lemma in lemmas.items():
+        table[fold(word)] = fold(lemma)
+    return {k: v for k, v in table.items() if k and v}
+
+
+if __name__ == "__main__":
+    # Worker: language as argument, JSON list of words on stdin, JSON table on stdout.
+    _table = build_table(sys.argv[1], json.loads(sys.stdin.buffer.read()))
+    sys.stdout.write(json.dumps(_table, ensure_ascii=False))

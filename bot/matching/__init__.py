@@ -1,0 +1,1 @@
+"""Matching a message to knowledge-base entries."""

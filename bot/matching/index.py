@@ -1,0 +1,118 @@
+"""The search index: word (lemma) and character n-gram postings, strings for fuzzy scoring.
+
+One document per entry and language, laid out entry-major (entry i, language j is document
+``i * L + j``) so per-entry maxima are a reshape. Inverse document frequencies count entries,
+not documents: a word used by one entry in all eight languages is still rare.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bot.knowledge.model import KnowledgeBase
+from bot.language.analyzer import Analysis, TextAnalyzer
+
+NGRAM = 3
+
+
+def char_ngrams(words: Iterable[str]) -> set[str]:
+    """Character 3-grams of each word padded with spaces (whole short words count as one)."""
+    grams: set[str] = set()
+    for word in words:
+        padded = f" {word} "
+        if len(padded) <= NGRAM:
+            grams.add(padded)
+            continue
+        grams.update(padded[i : i + NGRAM] for i in range(len(padded) - NGRAM + 1))
+    return grams
+
+
+@dataclass
+class Postings:
+    """term -> sorted array of document numbers, with an entry-level idf per term."""
+
+    docs: dict[str, NDArray[np.int32]]
+    idf: dict[str, float]
+    max_idf: float
+
+    @classmethod
+    def from_documents(cls, documents: Sequence[set[str]], languages: int) -> Postings:
+        by_term: dict[str, list[int]] = defaultdict(list)
+        for number, terms in enumerate(documents):
+            for term in terms:
+                by_term[term].append(number)
+        entries = max(1, len(documents) // languages)
+        docs = {t: np.asarray(ds, dtype=np.int32) for t, ds in by_term.items()}
+        idf = {
+            t: math.log(1 + entries / len({d // languages for d in ds}))
+            for t, ds in by_term.items()
+        }
+        return cls(docs=docs, idf=idf, max_idf=math.log(1 + entries))
+
+    def weight(self, term: str) -> float:
+        return self.idf.get(term, self.max_idf)
+
+
+@dataclass
+class SearchIndex:
+    entry_ids: list[str]
+    languages: tuple[str, ...]
+    words: Postings
+    grams: Postings
+    strings: list[list[str]]  # per document: folded title, questions and keywords
+    stop_words: dict[str, frozenset[str]]
+
+    @property
+    def document_count(self) -> int:
+        return len(self.entry_ids) * len(self.languages)
+
+    def document(self, entry: int, language: int) -> int:
+        return entry * len(self.languages) + language
+
+    @classmethod
+    def build(
+        cls, kb: KnowledgeBase, analyzer: TextAnalyzer, languages: tuple[str, ...]
+    ) -> SearchIndex:
+        word_docs: list[set[str]] = []
+        gram_docs: list[set[str]] = []
+        strings: list[list[str]] = []
+        analyses = _analyse_by_language(kb, analyzer, languages)
+        for entry_number in range(len(kb.entries)):
+            for lang in languages:
+                texts = analyses[lang][entry_number]
+                words = {w for a in texts for w in (*a.words, *a.lemmas)}
+                word_docs.append(words)
+                gram_docs.append(char_ngrams(w for a in texts for w in a.words))
+                strings.append([" ".join(a.words) for a in texts])
+        return cls(
+            entry_ids=[e.id for e in kb.entries],
+            languages=languages,
+            words=Postings.from_documents(word_docs, len(languages)),
+            grams=Postings.from_documents(gram_docs, len(languages)),
+            strings=strings,
+            stop_words={lang: analyzer.stop_words(lang) for lang in languages},
+        )
+
+
+def _analyse_by_language(
+    kb: KnowledgeBase, analyzer: TextAnalyzer, languages: tuple[str, ...]
+) -> dict[str, list[list[Analysis]]]:
+    """For each language, each entry's title, questions and keywords analysed in one batch."""
+    result: dict[str, list[list[Analysis]]] = {}
+    for lang in languages:
+        texts: list[str] = []
+        bounds: list[tuple[int, int]] = []
+        for entry in kb.entries:
+            block = entry.text(lang)
+            own = [block.title, *block.questions, *block.keywords]
+            bounds.append((len(texts), len(texts) + len(own)))
+            texts.extend(own)
+        analysed = analyzer.analyze_many(texts, lang)
+        result[lang] = [analysed[start:end] for start, end in bounds]
+    return result

@@ -1,0 +1,137 @@
+"""Scoring a message against the index and deciding: answer, clarify or none.
+
+Three kinds of evidence, each between 0 and 1:
+- word: the idf-weighted share of the message's words whose form or lemma the entry uses;
+- char: the idf-weighted share of the message's character 3-grams the entry uses (typos,
+  compounds, inflections the lemma tables do not know, German words inside other languages);
+- fuzzy: rapidfuzz similarity of the whole message to the entry's closest question or keyword,
+  computed for the best candidates only.
+Documents in the message's language count fully, others with ``other_language_factor``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from rapidfuzz import fuzz, process
+
+from bot.config import MatchingSettings
+from bot.language.analyzer import Analysis
+from bot.matching.index import Postings, SearchIndex, char_ngrams
+
+Status = Literal["answer", "clarify", "none"]
+STOP_WORD_FACTOR = 0.2
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry_id: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: Status
+    candidates: tuple[Candidate, ...]  # best first; the answer, or the choices to offer
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+class Matcher:
+    def __init__(self, index: SearchIndex, settings: MatchingSettings) -> None:
+        self.index = index
+        self.settings = settings
+
+    def rank(self, analysis: Analysis, language: str) -> list[Candidate]:
+        """Entries ordered by combined score, best first (at most ``settings.candidates``)."""
+        if not analysis.words:
+            return []
+        lang_factor = self._language_factors(language)
+        word = self._coverage(self.index.words, _word_units(analysis), language)
+        grams = sorted(char_ngrams(analysis.words))
+        char = self._coverage(self.index.grams, [(g,) for g in grams], language)
+        s = self.settings
+        doc_scores = (s.word_weight * word + s.char_weight * char).reshape(
+            len(self.index.entry_ids), len(self.index.languages)
+        ) * lang_factor
+        entry_scores = doc_scores.max(axis=1)
+        best_docs = doc_scores.argmax(axis=1)
+        top = _top(entry_scores, s.candidates)
+        query = " ".join(analysis.words)
+        lang_no = self.index.languages.index(language) if language in self.index.languages else 0
+        ranked = []
+        for entry in top:
+            fuzzy = self._fuzzy(query, int(entry), lang_no, int(best_docs[entry]))
+            score = float(entry_scores[entry]) + s.fuzzy_weight * fuzzy
+            ranked.append(Candidate(self.index.entry_ids[entry], round(min(score, 1.0), 4)))
+        ranked.sort(key=lambda c: c.score, reverse=True)
+        return ranked
+
+    def decide(self, ranked: list[Candidate]) -> Decision:
+        s = self.settings
+        if not ranked or ranked[0].score < s.clarify_threshold:
+            return Decision("none", tuple(ranked[: s.max_alternatives]))
+        best = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        if best.score >= s.answer_threshold and best.score - runner_up >= s.answer_margin:
+            return Decision("answer", tuple(ranked[: s.max_alternatives + 1]))
+        floor = max(s.clarify_threshold, best.score - s.clarify_window)
+        close = tuple(c for c in ranked[: s.max_alternatives] if c.score >= floor)
+        return Decision("clarify", close)
+
+    def _language_factors(self, language: str) -> NDArray[np.float64]:
+        factors = np.full(len(self.index.languages), self.settings.other_language_factor)
+        if language in self.index.languages:
+            factors[self.index.languages.index(language)] = 1.0
+        return factors
+
+    def _coverage(
+        self, postings: Postings, units: list[tuple[str, ...]], language: str
+    ) -> NDArray[np.float64]:
+        """Per document: weighted share of ``units`` found (a unit is found if any form is)."""
+        stops = self.index.stop_words.get(language, frozenset())
+        doc_count = self.index.document_count
+        total = 0.0
+        found = np.zeros(doc_count)
+        for forms in units:
+            weight = max(postings.weight(f) for f in forms)
+            if forms[0] in stops:
+                weight *= STOP_WORD_FACTOR
+            total += weight
+            lists = [postings.docs[f] for f in forms if f in postings.docs]
+            if not lists:
+                continue
+            docs = lists[0] if len(lists) == 1 else np.union1d(*lists[:2])
+            found += np.bincount(docs, minlength=doc_count) * weight
+        return found / total if total else found
+
+    def _fuzzy(self, query: str, entry: int, lang_no: int, best_doc: int) -> float:
+        """Similarity of the message to the closest string of the entry (message's language,
+        the best-scoring language and German, where the official terms are)."""
+        docs = {self.index.document(entry, lang_no), best_doc, self.index.document(entry, 0)}
+        choices = [s for d in docs for s in self.index.strings[d]]
+        found = process.extractOne(query, choices, scorer=fuzz.WRatio)
+        return float(found[1]) / 100 if found else 0.0
+
+
+def _word_units(analysis: Analysis) -> list[tuple[str, ...]]:
+    seen: set[tuple[str, ...]] = set()
+    units = []
+    for word, lemma in zip(analysis.words, analysis.lemmas, strict=True):
+        unit = (word,) if word == lemma else (word, lemma)
+        if unit not in seen:
+            seen.add(unit)
+            units.append(unit)
+    return units
+
+
+def _top(scores: NDArray[np.float64], k: int) -> NDArray[np.intp]:
+    if len(scores) <= k:
+        return np.argsort(-scores)
+    part = np.argpartition(-scores, k)[:k]
+    return part[np.argsort(-scores[part])]
