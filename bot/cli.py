@@ -191,3 +191,41 @@ def eval_(obj: Context, files: tuple[str, ...], hint: bool, misses: bool) -> Non
         for lang, score in scores.items():
             for q, expected, got in score.misses:
                 click.echo(f"{lang}  {q!r}  expected {expected}, got {got}")
+
+
+@main.command()
+@click.option("--webhook", is_flag=True, help="Receive updates by webhook instead of polling.")
+@pass_context
+def run(obj: Context, webhook: bool) -> None:
+    """Run the bot against Telegram (or the Bot API server in TELEGRAM_BASE_URL).
+
+    Needs TELEGRAM_BOT_TOKEN. Example: TELEGRAM_BOT_TOKEN=123:abc consult-bot run
+    """
+    from handlers.app import run_polling, run_webhook
+
+    settings = obj.settings
+    if not settings.telegram.token:
+        raise click.ClickException(
+            "TELEGRAM_BOT_TOKEN is not set. Set it to the token from @BotFather, "
+            "or try the bot locally with: consult-bot chat"
+        )
+    try:
+        (run_webhook if webhook else run_polling)(settings)
+    except (ConfigError, KnowledgeError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Your Telegram language.")
+@pass_context
+def chat(obj: Context, lang: str | None) -> None:
+    """Chat with the real bot in this terminal through a local Bot API emulator (no token).
+
+    Buttons are shown as numbered choices; type the number to press one. Example: consult-bot chat
+    """
+    from handlers.local import run_chat
+
+    try:
+        run_chat(obj.settings, lang)
+    except KnowledgeError as exc:
+        raise click.ClickException(str(exc)) from None

@@ -49,6 +49,9 @@ class MatchingSettings(_Frozen):
     word_weight: float = Field(default=0.35, ge=0)
     char_weight: float = Field(default=0.25, ge=0)
     fuzzy_weight: float = Field(default=0.40, ge=0)
+    # What unrelated texts typically reach on each scale; rescaled to 0 (see matcher.py).
+    char_floor: float = Field(default=0.0, ge=0, lt=1)
+    fuzzy_floor: float = Field(default=0.0, ge=0, lt=1)
     other_language_factor: float = Field(default=0.9, gt=0, le=1)
     answer_threshold: float = Field(default=0.55, ge=0, le=1)
     clarify_threshold: float = Field(default=0.35, ge=0, le=1)

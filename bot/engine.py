@@ -31,6 +31,7 @@ class MatchResult:
     language: str  # the language detected (or kept from the hint)
     score: float
     alternatives: tuple[Candidate, ...] = ()  # other candidates, best first
+    language_certain: bool = False  # detected from the text itself, not kept from the hint
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -100,11 +101,12 @@ class AnsweringEngine:
         ranked = self.matcher.rank(analysis, language)
         decision = self.matcher.decide(ranked)
         best = decision.best
+        certain = detection.reason in ("script", "letters", "model")
         if decision.status == "none" or best is None:
             score = best.score if best else 0.0
-            return MatchResult("none", None, language, score, decision.candidates)
+            return MatchResult("none", None, language, score, decision.candidates, certain)
         return MatchResult(
-            decision.status, best.entry_id, language, best.score, decision.candidates[1:]
+            decision.status, best.entry_id, language, best.score, decision.candidates[1:], certain
         )
 
 

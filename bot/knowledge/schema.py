@@ -24,7 +24,7 @@ TELEGRAM_MESSAGE_LIMIT = 4096
 # Room left in a Telegram message for the title, the source line and the date under an answer.
 ANSWER_LIMIT = TELEGRAM_MESSAGE_LIMIT - 600
 
-EntryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
+EntryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=56)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Action = Literal["appointment", "human"]
 

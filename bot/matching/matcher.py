@@ -51,26 +51,35 @@ class Matcher:
         """Entries ordered by combined score, best first (at most ``settings.candidates``)."""
         if not analysis.words:
             return []
-        lang_factor = self._language_factors(language)
-        word = self._coverage(self.index.words, _word_units(analysis), language)
-        grams = sorted(char_ngrams(analysis.words))
-        char = self._coverage(self.index.grams, [(g,) for g in grams], language)
         s = self.settings
-        doc_scores = (s.word_weight * word + s.char_weight * char).reshape(
-            len(self.index.entry_ids), len(self.index.languages)
-        ) * lang_factor
+        word, char = self.evidence(analysis, language)
+        doc_scores = s.word_weight * word + s.char_weight * _above(char, s.char_floor)
+        doc_scores = doc_scores.reshape(len(self.index.entry_ids), len(self.index.languages))
+        doc_scores = doc_scores * self._language_factors(language)
         entry_scores = doc_scores.max(axis=1)
         best_docs = doc_scores.argmax(axis=1)
-        top = _top(entry_scores, s.candidates)
         query = " ".join(analysis.words)
-        lang_no = self.index.languages.index(language) if language in self.index.languages else 0
+        lang_no = self._language_number(language)
         ranked = []
-        for entry in top:
-            fuzzy = self._fuzzy(query, int(entry), lang_no, int(best_docs[entry]))
-            score = float(entry_scores[entry]) + s.fuzzy_weight * fuzzy
+        for entry in _top(entry_scores, s.candidates):
+            fuzzy = self.fuzzy(query, int(entry), lang_no, int(best_docs[entry]))
+            score = float(entry_scores[entry]) + s.fuzzy_weight * _above(fuzzy, s.fuzzy_floor)
             ranked.append(Candidate(self.index.entry_ids[entry], round(min(score, 1.0), 4)))
         ranked.sort(key=lambda c: c.score, reverse=True)
         return ranked
+
+    def evidence(
+        self, analysis: Analysis, language: str
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Word and character coverage per document."""
+        word = self._coverage(self.index.words, _word_units(analysis), language)
+        grams = sorted(char_ngrams(analysis.words))
+        char = self._coverage(self.index.grams, [(g,) for g in grams], language)
+        return word, char
+
+    def _language_number(self, language: str) -> int:
+        langs = self.index.languages
+        return langs.index(language) if language in langs else 0
 
     def decide(self, ranked: list[Candidate]) -> Decision:
         s = self.settings
@@ -110,13 +119,18 @@ class Matcher:
             found += np.bincount(docs, minlength=doc_count) * weight
         return found / total if total else found
 
-    def _fuzzy(self, query: str, entry: int, lang_no: int, best_doc: int) -> float:
+    def fuzzy(self, query: str, entry: int, lang_no: int, best_doc: int) -> float:
         """Similarity of the message to the closest string of the entry (message's language,
         the best-scoring language and German, where the official terms are)."""
         docs = {self.index.document(entry, lang_no), best_doc, self.index.document(entry, 0)}
         choices = [s for d in docs for s in self.index.strings[d]]
         found = process.extractOne(query, choices, scorer=fuzz.WRatio)
         return float(found[1]) / 100 if found else 0.0
+
+
+def _above(value, floor: float):  # type: ignore[no-untyped-def]
+    """Rescale so that ``floor`` (what unrelated texts typically reach) becomes 0."""
+    return np.maximum(0.0, (value - floor) / (1.0 - floor)) if floor else value
 
 
 def _word_units(analysis: Analysis) -> list[tuple[str, ...]]:

@@ -1,0 +1,141 @@
+"""Benchmark of the answering engine against two baselines, at growing knowledge-base sizes.
+
+Prints, in one run on the same questions (tests/eval/*.yaml):
+- accuracy of the engine and of two baselines (rapidfuzz extractOne over every question;
+  word BM25 over entry documents), per-question latency p50/p99;
+- engine latency at 50, 500 and 2,000 entries (synthetic scale-up of the real entries);
+- start-up time and peak memory of a fresh process at each size.
+
+    python benchmarks/engine.py            # everything
+    python benchmarks/engine.py --quick    # smaller sizes, fewer repetitions
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.config import load_settings  # noqa: E402
+from bot.evaluation import read_eval_files  # noqa: E402
+from bot.knowledge import load_knowledge  # noqa: E402
+from bot.knowledge.model import KnowledgeBase  # noqa: E402
+from bot.languages import LANGUAGES  # noqa: E402
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def scaled(kb: KnowledgeBase, size: int) -> KnowledgeBase:
+    """``size`` entries: the real ones, then copies whose texts carry new words."""
+    entries = list(kb.entries)
+    k = 0
+    while len(entries) < size:
+        source = kb.entries[k % len(kb.entries)]
+        tag = f"{k:x}"
+        data = source.model_dump()
+        data["id"] = f"{source.id}-s{k}"
+        data["related"] = []
+        for lang in LANGUAGES:
+            block = data[lang]
+            block["title"] = _mutate(block["title"], tag)
+            block["questions"] = [_mutate(q, tag) for q in block["questions"]]
+            block["keywords"] = [_mutate(w, tag) for w in block["keywords"]]
+        entries.append(type(source).model_validate(data))
+        k += 1
+    return KnowledgeBase(entries=entries[:size], topics=kb.topics)
+
+
+def _mutate(text: str, tag: str) -> str:
+    words = text.split()
+    longest = max(range(len(words)), key=lambda i: len(words[i]))
+    words[longest] = words[longest] + "q" + tag
+    return " ".join(words)
+
+
+def engine_for(size: int):  # type: ignore[no-untyped-def]
+    from bot.engine import AnsweringEngine
+
+    settings = load_settings(ROOT / "config.yaml", environ={})
+    kb = load_knowledge(settings.knowledge_dir)
+    if size:
+        kb = scaled(kb, size)
+    return AnsweringEngine.from_knowledge(kb, settings)
+
+
+def child(size: int, questions: list[tuple[str, str | None]]) -> dict[str, float]:
+    """Run in a fresh process: start-up, latency, peak memory at one size."""
+    started = time.perf_counter()
+    engine = engine_for(size)
+    engine.detector.warm_up()
+    startup = time.perf_counter() - started
+    latencies = []
+    for _ in range(3):
+        for q, _lang in questions:
+            t = time.perf_counter()
+            engine.ask(q)
+            latencies.append((time.perf_counter() - t) * 1000)
+    return {
+        "entries": len(engine.knowledge),
+        "startup_s": startup,
+        "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        **{f"t_{k}": v for k, v in engine.timings.items()},
+    }
+
+
+def run_child(size: int) -> dict[str, float]:
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, __file__, "--child", str(size)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    items = read_eval_files(sorted((ROOT / "tests" / "eval").glob("*.yaml")))
+    questions = [(i.q, i.lang) for i in items]
+    if args.child is not None:
+        print(json.dumps(child(args.child, questions)))
+        return
+
+    from benchmarks.baselines import compare  # local import: needs the engine module loaded
+
+    print(f"questions: {len(items)} ({sum(i.expect != 'none' for i in items)} in scope)")
+    print()
+    print(compare(engine_for(0), items))
+    print()
+    sizes = [0, 50, 500] if args.quick else [0, 50, 500, 2000]
+    print("size     entries  start-up  lemmas  index   p50 ms  p99 ms  peak MB")
+    for size in sizes:
+        r = run_child(size)
+        print(
+            f"{size or 'real':<8} {int(r['entries']):>7}  {r['startup_s']:7.2f}s"
+            f"  {r.get('t_lemma_tables', 0):5.2f}s {r.get('t_index', 0):5.2f}s"
+            f"  {r['p50_ms']:6.2f}  {r['p99_ms']:6.2f}  {r['peak_mb']:7.0f}"
+        )
+    print("(start-up = knowledge load + lemma tables + index + language model, in a fresh process;")
+    print(" lemma tables come from the cache in data/cache once built for a vocabulary)")
+    _ = statistics  # keep import for percentile helpers in the baselines module
+
+
+if __name__ == "__main__":
+    main()

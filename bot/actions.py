@@ -1,0 +1,68 @@
+"""Button actions: short strings that travel as Telegram ``callback_data`` (at most 64 bytes).
+
+Every action a button can carry is parsed here and nowhere else; anything that does not parse
+exactly, or names an entry, topic or language that does not exist, is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.languages import LANGUAGES
+
+MAX_BYTES = 64
+_ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+_PATTERNS: dict[str, re.Pattern[str]] = {
+    "entry": re.compile(rf"e:({_ID})"),  # show an answer as a new message
+    "browse_entry": re.compile(rf"be:({_ID})"),  # show an answer in the browsing message
+    "topics": re.compile(r"tl"),  # the list of topics (edits the message)
+    "topics_new": re.compile(r"tn"),  # the list of topics as a new message
+    "topic": re.compile(rf"t:({_ID})"),
+    "feedback": re.compile(rf"fb:({_ID}):([01])"),
+    "language": re.compile(r"l:([a-z]{2})"),
+    "switch": re.compile(r"sw:([a-z]{2})"),
+    "keep": re.compile(r"kp"),
+    "none_of_these": re.compile(r"nn"),
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str
+    args: tuple[str, ...] = ()
+
+
+def encode(kind: str, *args: str) -> str:
+    data = _FORMATS[kind].format(*args)
+    if len(data.encode()) > MAX_BYTES or parse(data) is None:
+        raise ValueError(f"cannot encode action {kind}{args}")
+    return data
+
+
+def parse(data: str | None) -> Action | None:
+    """The action in ``data``, or None if it is not one this bot makes."""
+    if not data or len(data.encode()) > MAX_BYTES:
+        return None
+    for kind, pattern in _PATTERNS.items():
+        match = pattern.fullmatch(data)
+        if match:
+            args = match.groups()
+            if kind in ("language", "switch") and args[0] not in LANGUAGES:
+                return None
+            return Action(kind, args)
+    return None
+
+
+_FORMATS = {
+    "entry": "e:{}",
+    "browse_entry": "be:{}",
+    "topics": "tl",
+    "topics_new": "tn",
+    "topic": "t:{}",
+    "feedback": "fb:{}:{}",
+    "language": "l:{}",
+    "switch": "sw:{}",
+    "keep": "kp",
+    "none_of_these": "nn",
+}

@@ -1,0 +1,241 @@
+"""The resident's conversation: questions, answers, menus, language, feedback.
+
+Every public method is one unit of work: it opens a database session, does its work and returns
+the replies to show. Nothing here knows which messenger carries the conversation.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot import actions
+from bot.conversation import render
+from bot.conversation.replies import Button, Reply, UserRef
+from bot.conversation.users import get_or_create, record_feedback, record_unanswered
+from bot.engine import AnsweringEngine, MatchResult
+from bot.i18n import Texts
+from bot.languages import LANGUAGES, NATIVE_NAMES
+from bot.storage import Database
+from bot.storage.models import User
+
+MAX_MESSAGE_CHARS = 1500
+APPOINTMENT_LINK = "appointment"
+UNSUPPORTED_KINDS = ("sticker", "voice", "media", "location", "other")
+
+
+class Assistant:
+    def __init__(self, engine: AnsweringEngine, texts: Texts, db: Database) -> None:
+        self.engine = engine
+        self.kb = engine.knowledge
+        self.texts = texts
+        self.db = db
+        self.default_language = engine.settings.languages.default
+
+    # -- language -------------------------------------------------------------------------
+
+    def language_of(self, user: User) -> str:
+        """The chosen language, else the client's if supported, else the default."""
+        if user.language in LANGUAGES:
+            return user.language
+        client = (user.client_language or "").split("-")[0].lower()
+        return client if client in LANGUAGES else self.default_language
+
+    def user_language(self, who: UserRef) -> str:
+        with self.db.session() as session:
+            return self.language_of(get_or_create(session, who))
+
+    def t(self, language: str, key: str, **values: object) -> str:
+        return self.texts.get(language, key, **values)
+
+    # -- commands -------------------------------------------------------------------------
+
+    def start(self, who: UserRef, payload: str | None = None) -> list[Reply]:
+        """Greet, offer the language choice; a deep link opens its answer directly."""
+        with self.db.session() as session:
+            user = get_or_create(session, who)
+            language = self.language_of(user)
+            if user.language is None:
+                user.language = language
+        if payload:
+            return self._deep_link(payload.strip(), language)
+        name = f", {escape(who.first_name)}" if who.first_name else ""
+        greeting = Reply(self.t(language, "greeting", name=name), language=language)
+        return [greeting, render.language_menu(language, self.texts)]
+
+    def _deep_link(self, payload: str, language: str) -> list[Reply]:
+        if payload == APPOINTMENT_LINK:
+            entry = self.kb.get("bot-appointment")
+            notice = Reply(self.t(language, "appointment_soon"), language=language)
+            return [notice] + (
+                [render.answer(entry, language, self.texts, self.kb)] if entry else []
+            )
+        entry = self.kb.get(payload)
+        if entry is None:
+            return [
+                Reply(
+                    self.t(language, "start_unknown_link"),
+                    (render.topics_button(language, self.texts),),
+                    language=language,
+                )
+            ]
+        return [render.answer(entry, language, self.texts, self.kb)]
+
+    def choose_language(self, who: UserRef) -> Reply:
+        return render.language_menu(self.user_language(who), self.texts)
+
+    def set_language(self, who: UserRef, language: str, mode: str = "edit") -> Reply:
+        with self.db.session() as session:
+            get_or_create(session, who).language = language
+        return Reply(self.t(language, "language_set"), mode=mode, language=language)  # type: ignore[arg-type]
+
+    def help(self, who: UserRef) -> Reply:
+        language = self.user_language(who)
+        return Reply(
+            self.t(language, "help"),
+            (render.topics_button(language, self.texts),),
+            language=language,
+        )
+
+    def privacy(self, who: UserRef) -> Reply:
+        language = self.user_language(who)
+        return Reply(self.t(language, "privacy"), language=language)
+
+    def cancel(self, who: UserRef) -> Reply:
+        return Reply(self.t(self.user_language(who), "nothing_to_cancel"))
+
+    def topics(self, who: UserRef) -> Reply:
+        return render.topics_menu(self.kb, self.user_language(who), self.texts)
+
+    # -- messages -------------------------------------------------------------------------
+
+    def ask(self, who: UserRef, text: str) -> list[Reply]:
+        """Answer a free-text message."""
+        with self.db.session() as session:
+            user = get_or_create(session, who)
+            language = self.language_of(user)
+            if len(text) > MAX_MESSAGE_CHARS:
+                limit = MAX_MESSAGE_CHARS
+                return [
+                    Reply(
+                        self.t(language, "too_long", length=len(text), limit=limit),
+                        language=language,
+                    )
+                ]
+            if not any(ch.isalpha() for ch in text):
+                return [Reply(self.t(language, "empty_message"), language=language)]
+            result = self.engine.ask(text, hint=language)
+            replies = self._replies_for(result)
+            self._remember(session, user, text, result)
+        if result.language != language and result.language_certain:
+            replies.append(self._switch_offer(result.language, language))
+        return replies
+
+    def _replies_for(self, result: MatchResult) -> list[Reply]:
+        lang = result.language
+        if result.status == "answer" and result.entry_id:
+            return [render.answer(self.kb.get(result.entry_id), lang, self.texts, self.kb)]  # type: ignore[arg-type]
+        if result.status == "clarify":
+            return [render.clarify(self.kb, result.choices, lang, self.texts)]
+        return [self.not_found(lang)]
+
+    def not_found(self, language: str, key: str = "not_found") -> Reply:
+        return Reply(
+            self.t(language, key), (render.topics_button(language, self.texts),), language=language
+        )
+
+    def _remember(self, session, user: User, text: str, result: MatchResult) -> None:  # type: ignore[no-untyped-def]
+        if result.status == "answer":
+            user.unanswered_streak = 0
+            return
+        user.unanswered_streak = (user.unanswered_streak or 0) + (result.status == "none")
+        candidates = [{"entry_id": c.entry_id, "score": c.score} for c in result.alternatives]
+        if result.entry_id:
+            candidates.insert(0, {"entry_id": result.entry_id, "score": result.score})
+        record_unanswered(
+            session, user, text, result.language, result.status, result.score, candidates
+        )
+
+    def _switch_offer(self, detected: str, current: str) -> Reply:
+        name = NATIVE_NAMES[detected]
+        buttons = (
+            (
+                Button(
+                    self.t(detected, "switch_language_button", language=name),
+                    actions.encode("switch", detected),
+                ),
+            ),
+            (
+                Button(
+                    self.t(current, "keep_language_button", language=NATIVE_NAMES[current]),
+                    actions.encode("keep"),
+                ),
+            ),
+        )
+        return Reply(
+            self.t(detected, "switch_language_offer", language=name), buttons, language=detected
+        )
+
+    def unsupported(self, who: UserRef, kind: str) -> Reply:
+        language = self.user_language(who)
+        key = f"unsupported_{kind if kind in UNSUPPORTED_KINDS else 'other'}"
+        return Reply(self.t(language, key), language=language)
+
+    def edited(self, who: UserRef) -> Reply:
+        language = self.user_language(who)
+        return Reply(self.t(language, "edited_message"), language=language)
+
+    def error(self, language: str | None = None) -> Reply:
+        return Reply(self.t(language or self.default_language, "error"))
+
+    # -- buttons --------------------------------------------------------------------------
+
+    def press(self, who: UserRef, data: str | None, message_ref: str = "") -> list[Reply]:
+        """Handle a button press; forged or stale data changes nothing and says so."""
+        action = actions.parse(data)
+        language = self.user_language(who)
+        if action is None or not self._valid(action):
+            return [Reply(self.t(language, "button_expired"), mode="notice", language=language)]
+        kind, args = action.kind, action.args
+        if kind in ("entry", "browse_entry"):
+            entry = self.kb.get(args[0])
+            return [
+                render.answer(entry, language, self.texts, self.kb, browsing=kind == "browse_entry")
+            ]  # type: ignore[arg-type]
+        if kind in ("topics", "topics_new"):
+            return [
+                render.topics_menu(
+                    self.kb, language, self.texts, "edit" if kind == "topics" else "send"
+                )
+            ]
+        if kind == "topic":
+            return [render.topic_menu(self.kb, args[0], language, self.texts)]
+        if kind == "feedback":
+            return self._feedback(who, args[0], args[1] == "1", message_ref, language)
+        if kind in ("language", "switch"):
+            return [self.set_language(who, args[0])]
+        if kind == "keep":
+            return [Reply(self.t(language, "language_set"), mode="edit", language=language)]
+        return [self._none_of_these(who, language)]
+
+    def _valid(self, action: actions.Action) -> bool:
+        if action.kind in ("entry", "browse_entry", "feedback"):
+            return action.args[0] in self.kb
+        if action.kind == "topic":
+            return self.kb.topic(action.args[0]) is not None
+        return True
+
+    def _feedback(
+        self, who: UserRef, entry_id: str, helpful: bool, ref: str, language: str
+    ) -> list[Reply]:
+        with self.db.session() as session:
+            user = get_or_create(session, who)
+            record_feedback(session, user, entry_id, language, helpful, f"{entry_id}:{ref}"[:80])
+        key = "feedback_thanks" if helpful else "feedback_sorry"
+        return [Reply(self.t(language, key), mode="notice", language=language)]
+
+    def _none_of_these(self, who: UserRef, language: str) -> Reply:
+        with self.db.session() as session:
+            user = get_or_create(session, who)
+            user.unanswered_streak = (user.unanswered_streak or 0) + 1
+        reply = self.not_found(language, "not_found_after_choice")
+        return Reply(reply.text, reply.buttons, mode="edit", language=language)

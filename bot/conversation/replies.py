@@ -1,0 +1,35 @@
+"""What the assistant says, as data: text (Telegram's HTML subset) and rows of buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class UserRef:
+    """Who is writing, as the channel knows them."""
+
+    channel: str
+    external_id: str
+    chat_id: int | None = None
+    first_name: str | None = None
+    client_language: str | None = None  # e.g. Telegram's language_code
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str  # an encoded bot.actions string
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str = ""
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    # send: a new message; edit: replace the message the pressed button belongs to;
+    # notice: a short confirmation shown to the person who pressed a button.
+    mode: Literal["send", "edit", "notice"] = "send"
+    language: str = "de"
+    rtl: bool = False
+    meta: dict[str, str] = field(default_factory=dict)

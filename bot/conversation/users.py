@@ -1,0 +1,71 @@
+"""Users and what is stored about their use of the assistant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.conversation.replies import UserRef
+from bot.storage.models import Feedback, UnansweredQuestion, User, utcnow
+
+MAX_STORED_QUESTION = 2000
+
+
+def get_or_create(session: Session, who: UserRef) -> User:
+    user = session.scalar(
+        select(User).where(User.channel == who.channel, User.external_id == who.external_id)
+    )
+    if user is None:
+        user = User(channel=who.channel, external_id=who.external_id)
+        session.add(user)
+    user.chat_id = who.chat_id if who.chat_id is not None else user.chat_id
+    user.first_name = who.first_name or user.first_name
+    user.client_language = who.client_language or user.client_language
+    user.last_seen_at = utcnow()
+    session.flush()
+    return user
+
+
+def record_feedback(
+    session: Session, user: User, entry_id: str, language: str, helpful: bool, answer_key: str
+) -> None:
+    """One vote per answer message; pressing the other thumb changes it."""
+    existing = session.scalar(
+        select(Feedback).where(Feedback.user_id == user.id, Feedback.answer_key == answer_key)
+    )
+    if existing is None:
+        session.add(
+            Feedback(
+                user_id=user.id,
+                entry_id=entry_id,
+                language=language,
+                helpful=helpful,
+                answer_key=answer_key,
+            )
+        )
+    else:
+        existing.helpful = helpful
+        existing.created_at = utcnow()
+
+
+def record_unanswered(
+    session: Session,
+    user: User | None,
+    text: str,
+    language: str,
+    status: str,
+    score: float,
+    candidates: list[dict[str, Any]],
+) -> None:
+    session.add(
+        UnansweredQuestion(
+            user_id=user.id if user else None,
+            text=text[:MAX_STORED_QUESTION],
+            language=language,
+            status=status,
+            score=score,
+            candidates=candidates,
+        )
+    )

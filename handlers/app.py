@@ -1,0 +1,79 @@
+"""The application factory: a python-telegram-bot Application from the typed configuration.
+
+Nothing connects at import time; tests build the application with their own settings and may
+pass ready-made services (e.g. an engine shared by many tests).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.request import HTTPXRequest
+
+from bot.config import ConfigError, Settings
+from handlers.durability import INBOX_KEY, DurableApplication, InboxRequest, replay_pending
+from handlers.registry import register, set_commands
+from handlers.services import Services
+
+log = logging.getLogger(__name__)
+POLL_TIMEOUT = 30
+
+
+def build_application(settings: Settings, services: Services | None = None) -> Application:  # type: ignore[type-arg]
+    tg = settings.telegram
+    if not tg.token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set: put the bot's token into the environment")
+    services = services or Services.create(settings)
+    builder = (
+        ApplicationBuilder()
+        .application_class(DurableApplication)
+        .token(tg.token)
+        .base_url(tg.base_url)
+        .base_file_url(tg.base_file_url)
+        .request(HTTPXRequest(connection_pool_size=16, read_timeout=15, write_timeout=15))
+        .get_updates_request(InboxRequest(services.inbox, read_timeout=POLL_TIMEOUT + 10))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if tg.rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=tg.max_retries))
+    app = builder.build()
+    app.bot_data["services"] = services
+    app.bot_data[INBOX_KEY] = services.inbox
+    register(app)
+    return app
+
+
+async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    await set_commands(app)
+    await replay_pending(app)
+
+
+async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    services: Services = app.bot_data["services"]
+    services.db.dispose()
+
+
+def run_polling(settings: Settings) -> None:
+    app = build_application(settings)
+    log.info("polling %s", settings.telegram.base_url)
+    app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=POLL_TIMEOUT)
+
+
+def run_webhook(settings: Settings) -> None:
+    tg = settings.telegram
+    if not tg.webhook_url:
+        raise ConfigError("webhook mode needs telegram.webhook_url (or TELEGRAM_WEBHOOK_URL)")
+    if not tg.webhook_secret:
+        raise ConfigError("webhook mode needs telegram.webhook_secret (or TELEGRAM_WEBHOOK_SECRET)")
+    app = build_application(settings)
+    app.run_webhook(
+        listen=tg.webhook_listen,
+        port=tg.webhook_port,
+        url_path=tg.webhook_path,
+        webhook_url=tg.webhook_url.rstrip("/") + "/" + tg.webhook_path,
+        secret_token=tg.webhook_secret,
+        allowed_updates=Update.ALL_TYPES,
+    )

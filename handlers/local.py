@@ -1,0 +1,70 @@
+"""``consult-bot chat``: the real bot against an in-process Bot API emulator, in the terminal.
+
+Same application, same database and knowledge base as in production; only the Bot API is
+local. No Telegram account or token is needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from typing import TextIO
+
+from telegram import Update
+
+from bot.config import Settings
+from handlers.app import build_application
+from handlers.durability import replay_pending
+from handlers.registry import set_commands
+from handlers.services import Services
+from tgemulator import BotApiEmulator, run_terminal_chat
+
+LOCAL_TOKEN = "100000:local-chat"
+log = logging.getLogger(__name__)
+
+
+def local_settings(settings: Settings, emu: BotApiEmulator) -> Settings:
+    telegram = settings.telegram.model_copy(
+        update={
+            "token": LOCAL_TOKEN,
+            "base_url": emu.base_url,
+            "base_file_url": emu.base_file_url,
+        }
+    )
+    return settings.model_copy(update={"telegram": telegram})
+
+
+@contextlib.asynccontextmanager
+async def running_bot(settings: Settings, emu: BotApiEmulator, services: Services | None = None):  # type: ignore[no-untyped-def]
+    """The bot polling the emulator for as long as the block runs."""
+    app = build_application(local_settings(settings, emu), services)
+    async with app:
+        await set_commands(app)
+        await replay_pending(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES)
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+
+async def chat(settings: Settings, language: str | None, stdin: TextIO, stdout: TextIO) -> None:
+    services = Services.create(settings)
+    async with BotApiEmulator() as emu, running_bot(settings, emu, services):
+        stdout.write(
+            "Local chat with the consultation assistant (no Telegram needed).\n"
+            "Type a question, /start, /topics or /help; a number presses a button; :quit ends.\n\n"
+        )
+        stdout.flush()
+        await run_terminal_chat(
+            emu, user_id=1001, first_name="Resident", language_code=language, stdin=stdin, stdout=stdout
+        )
+
+
+def run_chat(settings: Settings, language: str | None) -> None:
+    asyncio.run(chat(settings, language, sys.stdin, sys.stdout))

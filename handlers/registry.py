@@ -1,0 +1,81 @@
+"""Every handler is registered here, in one place; groups are explicit where order matters."""
+
+from __future__ import annotations
+
+import html
+import logging
+import traceback
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.languages import LANGUAGES
+from handlers import resident
+from handlers.send import deliver
+from handlers.services import Services
+
+log = logging.getLogger(__name__)
+COMMANDS = ("start", "topics", "language", "help", "privacy", "cancel")
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    # Group 0: residents in private chats. Commands first, then text, then everything else.
+    for name, callback in (
+        ("start", resident.start),
+        ("topics", resident.topics),
+        ("language", resident.language),
+        ("help", resident.help_),
+        ("privacy", resident.privacy),
+        ("cancel", resident.cancel),
+    ):
+        app.add_handler(CommandHandler(name, callback, filters=PRIVATE & filters.UpdateType.MESSAGE))
+    app.add_handler(CallbackQueryHandler(resident.button))
+    app.add_handler(MessageHandler(PRIVATE & filters.UpdateType.EDITED, resident.edited))
+    app.add_handler(
+        MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, resident.question)
+    )
+    # Unknown commands are read as questions ("/visa?" helps nobody as an error).
+    app.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.COMMAND, resident.question))
+    app.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & ~filters.TEXT, resident.unsupported))
+    app.add_error_handler(on_error)
+
+
+async def set_commands(app: Application) -> None:  # type: ignore[type-arg]
+    """The command menu in every language, and the default language's for everyone else."""
+    services: Services = app.bot_data["services"]
+    texts = services.texts
+
+    def commands(lang: str) -> list[BotCommand]:
+        return [BotCommand(c, texts.get(lang, f"commands.{c}")) for c in COMMANDS]
+
+    for lang in LANGUAGES:
+        await app.bot.set_my_commands(commands(lang), language_code=lang)
+    await app.bot.set_my_commands(commands(services.settings.languages.default))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error and tell the resident something went wrong; the bot keeps running."""
+    error = context.error
+    log.error(
+        "error while handling an update: %s\n%s",
+        error,
+        "".join(traceback.format_exception(error)) if error else "",
+    )
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != "private":
+        return
+    services: Services = context.application.bot_data["services"]
+    try:
+        language = services.assistant.user_language(resident.who(update))
+        await deliver(context.bot, update.effective_chat.id, [services.assistant.error(language)])
+    except Exception:  # the error reply itself failed (e.g. Telegram unreachable): only log
+        log.exception("could not tell the user about the error (%s)", html.escape(str(error)))

@@ -1,0 +1,101 @@
+"""Residents' private chat with the bot: commands, questions, buttons, everything else."""
+
+from __future__ import annotations
+
+from telegram import Message, Update
+from telegram.ext import ContextTypes
+
+from bot.conversation import Assistant, UserRef
+from handlers.send import deliver
+from handlers.services import Services
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def services(context: Context) -> Services:
+    found: Services = context.application.bot_data["services"]
+    return found
+
+
+def assistant(context: Context) -> Assistant:
+    return services(context).assistant
+
+
+def who(update: Update) -> UserRef:
+    user = update.effective_user
+    chat = update.effective_chat
+    return UserRef(
+        channel="telegram",
+        external_id=str(user.id if user else chat.id if chat else 0),
+        chat_id=chat.id if chat else None,
+        first_name=user.first_name if user else None,
+        client_language=user.language_code if user else None,
+    )
+
+
+async def start(update: Update, context: Context) -> None:
+    """Greet and offer the language choice; `/start <entry-id>` opens that answer."""
+    payload = context.args[0] if context.args else None
+    await deliver(context.bot, update.effective_chat.id, assistant(context).start(who(update), payload))  # type: ignore[union-attr]
+
+
+async def language(update: Update, context: Context) -> None:
+    """Offer the language choice."""
+    await deliver(context.bot, update.effective_chat.id, [assistant(context).choose_language(who(update))])  # type: ignore[union-attr]
+
+
+async def help_(update: Update, context: Context) -> None:
+    """Explain what the bot does."""
+    await deliver(context.bot, update.effective_chat.id, [assistant(context).help(who(update))])  # type: ignore[union-attr]
+
+
+async def privacy(update: Update, context: Context) -> None:
+    """Say what is stored and why."""
+    await deliver(context.bot, update.effective_chat.id, [assistant(context).privacy(who(update))])  # type: ignore[union-attr]
+
+
+async def cancel(update: Update, context: Context) -> None:
+    """Stop the current step (outside a form there is nothing to stop)."""
+    await deliver(context.bot, update.effective_chat.id, [assistant(context).cancel(who(update))])  # type: ignore[union-attr]
+
+
+async def topics(update: Update, context: Context) -> None:
+    """Show the topics to browse."""
+    await deliver(context.bot, update.effective_chat.id, [assistant(context).topics(who(update))])  # type: ignore[union-attr]
+
+
+async def question(update: Update, context: Context) -> None:
+    """Answer a free-text message."""
+    text = update.effective_message.text or ""  # type: ignore[union-attr]
+    await deliver(context.bot, update.effective_chat.id, assistant(context).ask(who(update), text))  # type: ignore[union-attr]
+
+
+async def button(update: Update, context: Context) -> None:
+    """Handle an inline button press."""
+    query = update.callback_query
+    message_ref = str(query.message.message_id) if query and query.message else ""  # type: ignore[union-attr]
+    replies = assistant(context).press(who(update), query.data if query else None, message_ref)  # type: ignore[union-attr]
+    await deliver(context.bot, update.effective_chat.id, replies, query=query)  # type: ignore[union-attr]
+
+
+def content_kind(message: Message) -> str:
+    if message.sticker:
+        return "sticker"
+    if message.voice or message.video_note or message.audio or message.video:
+        return "voice" if (message.voice or message.video_note) else "media"
+    if message.photo or message.document or message.animation:
+        return "media"
+    if message.location or message.venue:
+        return "location"
+    return "other"
+
+
+async def unsupported(update: Update, context: Context) -> None:
+    """Anything that is not text: a clear reply in the user's language."""
+    kind = content_kind(update.effective_message)  # type: ignore[arg-type]
+    await deliver(context.bot, update.effective_chat.id, [assistant(context).unsupported(who(update), kind)])  # type: ignore[union-attr]
+
+
+async def edited(update: Update, context: Context) -> None:
+    """An edited message: say that only new messages are answered."""
+    await deliver(context.bot, update.effective_chat.id, [assistant(context).edited(who(update))])  # type: ignore[union-attr]

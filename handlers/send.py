@@ -1,0 +1,94 @@
+"""Showing the core's replies in Telegram: HTML, inline keyboards, edits, splitting at 4,096."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ExtBot
+
+from bot.conversation import Reply
+
+log = logging.getLogger(__name__)
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label[:64], callback_data=b.action) for b in row] for row in reply.buttons]
+    )
+
+
+def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Split at paragraph or line breaks (never inside a line shorter than the limit)."""
+    if len(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # one enormous line: cut at a space
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > limit // 2 else limit
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:cut])
+            line = line[cut:].lstrip()
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return [c for c in chunks if c.strip()]
+
+
+async def deliver(
+    bot: ExtBot,  # type: ignore[type-arg]
+    chat_id: int,
+    replies: Sequence[Reply],
+    query: CallbackQuery | None = None,
+    thread_id: int | None = None,
+) -> None:
+    answered = False
+    for reply in replies:
+        if reply.mode == "notice" and query is not None:
+            await query.answer(reply.text[:200])
+            answered = True
+        elif reply.mode == "edit" and query is not None and query.message is not None:
+            await _edit(query, reply)
+        else:
+            await send(bot, chat_id, reply, thread_id)
+    if query is not None and not answered:
+        await query.answer()
+
+
+async def send(bot: ExtBot, chat_id: int, reply: Reply, thread_id: int | None = None) -> None:  # type: ignore[type-arg]
+    chunks = split_message(reply.text)
+    for number, chunk in enumerate(chunks, start=1):
+        await bot.send_message(
+            chat_id,
+            chunk,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(reply) if number == len(chunks) else None,
+            link_preview_options=NO_PREVIEW,
+            message_thread_id=thread_id,
+        )
+
+
+async def _edit(query: CallbackQuery, reply: Reply) -> None:
+    text = split_message(reply.text)[0]
+    try:
+        await query.edit_message_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply), link_preview_options=NO_PREVIEW
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise

@@ -1,0 +1,31 @@
+"""The core services the handlers use, created once per application."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.conversation import Assistant
+from bot.engine import AnsweringEngine
+from bot.i18n import Texts, load_texts
+from bot.storage import Database
+from bot.storage.inbox import Inbox
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    engine: AnsweringEngine
+    texts: Texts
+    assistant: Assistant
+    inbox: Inbox
+
+    @classmethod
+    def create(cls, settings: Settings, engine: AnsweringEngine | None = None) -> Services:
+        """Open the database (migrating it), load the knowledge base and the texts."""
+        db = Database(settings.effective_database_url)
+        db.migrate()
+        engine = engine or AnsweringEngine.from_settings(settings)
+        texts = load_texts(fallback=settings.languages.default)
+        return cls(settings, db, engine, texts, Assistant(engine, texts, db), Inbox(db))
