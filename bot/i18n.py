@@ -29,7 +29,7 @@ class Texts:
         self._catalogues = catalogues
         self.fallback = fallback
 
-    def get(self, language: str, key: str, **values: Any) -> str:
+    def get(self, language: str, key: str, /, **values: Any) -> str:
         catalogue = self._catalogues.get(language) or self._catalogues[self.fallback]
         node: Any = catalogue
         for part in key.split("."):

@@ -44,7 +44,7 @@ class Assistant:
         with self.db.session() as session:
             return self.language_of(get_or_create(session, who))
 
-    def t(self, language: str, key: str, **values: object) -> str:
+    def t(self, language: str, key: str, /, **values: object) -> str:
         return self.texts.get(language, key, **values)
 
     # -- commands -------------------------------------------------------------------------

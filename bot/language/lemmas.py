@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import logging
 import subprocess
 import sys
@@ -89,7 +90,7 @@ def _write_cache(
     path = _cache_path(cache_dir, language, words)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)
         for old in path.parent.glob(f"lemmas-{language}-*.json"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,20 +17,8 @@ from numpy.typing import NDArray
 
 from bot.knowledge.model import KnowledgeBase
 from bot.language.analyzer import Analysis, TextAnalyzer
-
-NGRAM = 3
-
-
-def char_ngrams(words: Iterable[str]) -> set[str]:
-    """Character 3-grams of each word padded with spaces (whole short words count as one)."""
-    grams: set[str] = set()
-    for word in words:
-        padded = f" {word} "
-        if len(padded) <= NGRAM:
-            grams.add(padded)
-            continue
-        grams.update(padded[i : i + NGRAM] for i in range(len(padded) - NGRAM + 1))
-    return grams
+from bot.matching.index_grams import char_ngrams
+from bot.matching.vocabulary import Vocabulary
 
 
 @dataclass
@@ -67,6 +55,7 @@ class SearchIndex:
     grams: Postings
     strings: list[list[str]]  # per document: folded title, questions and keywords
     stop_words: dict[str, frozenset[str]]
+    vocabulary: Vocabulary  # for words the index does not know (typos)
 
     @property
     def document_count(self) -> int:
@@ -90,13 +79,15 @@ class SearchIndex:
                 word_docs.append(words)
                 gram_docs.append(char_ngrams(w for a in texts for w in a.words))
                 strings.append([" ".join(a.words) for a in texts])
+        words = Postings.from_documents(word_docs, len(languages))
         return cls(
             entry_ids=[e.id for e in kb.entries],
             languages=languages,
-            words=Postings.from_documents(word_docs, len(languages)),
+            words=words,
             grams=Postings.from_documents(gram_docs, len(languages)),
             strings=strings,
             stop_words={lang: analyzer.stop_words(lang) for lang in languages},
+            vocabulary=Vocabulary(words.docs),
         )
 
 

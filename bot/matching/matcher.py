@@ -20,7 +20,8 @@ from rapidfuzz import fuzz, process
 
 from bot.config import MatchingSettings
 from bot.language.analyzer import Analysis
-from bot.matching.index import Postings, SearchIndex, char_ngrams
+from bot.matching.index import Postings, SearchIndex
+from bot.matching.index_grams import char_ngrams
 
 Status = Literal["answer", "clarify", "none"]
 STOP_WORD_FACTOR = 0.2
@@ -72,10 +73,28 @@ class Matcher:
         self, analysis: Analysis, language: str
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Word and character coverage per document."""
-        word = self._coverage(self.index.words, _word_units(analysis), language)
+        word = self._coverage(self.index.words, self._word_units(analysis), language)
         grams = sorted(char_ngrams(analysis.words))
-        char = self._coverage(self.index.grams, [(g,) for g in grams], language)
+        char = self._coverage(self.index.grams, [((g,), 1.0) for g in grams], language)
         return word, char
+
+    def _word_units(self, analysis: Analysis) -> list[tuple[tuple[str, ...], float]]:
+        """Each distinct word as (forms, credit): its form and lemma, or for a word the index
+        does not know, the closest known word with credit equal to the similarity."""
+        known = self.index.words.docs
+        seen: set[str] = set()
+        units = []
+        for word, lemma in zip(analysis.words, analysis.lemmas, strict=True):
+            if word in seen:
+                continue
+            seen.add(word)
+            forms = (word,) if word == lemma else (word, lemma)
+            if any(f in known for f in forms):
+                units.append((forms, 1.0))
+                continue
+            closest = self.index.vocabulary.closest(word)
+            units.append(((word, closest[0]), closest[1]) if closest else (forms, 1.0))
+        return units
 
     def _language_number(self, language: str) -> int:
         langs = self.index.languages
@@ -100,23 +119,30 @@ class Matcher:
         return factors
 
     def _coverage(
-        self, postings: Postings, units: list[tuple[str, ...]], language: str
+        self, postings: Postings, units: list[tuple[tuple[str, ...], float]], language: str
     ) -> NDArray[np.float64]:
-        """Per document: weighted share of ``units`` found (a unit is found if any form is)."""
+        """Per document: weighted share of ``units`` found (a unit is found if any form is).
+
+        A word's weight is its idf (an unknown word counts as the rarest); stop words count
+        little; a typo-corrected word earns its similarity as credit."""
         stops = self.index.stop_words.get(language, frozenset())
         doc_count = self.index.document_count
         total = 0.0
         found = np.zeros(doc_count)
-        for forms in units:
-            weight = max(postings.weight(f) for f in forms)
+        for forms, credit in units:
+            weight = (
+                min(postings.weight(f) for f in forms[:1])
+                if credit < 1
+                else max(postings.weight(f) for f in forms)
+            )
             if forms[0] in stops:
                 weight *= STOP_WORD_FACTOR
             total += weight
             lists = [postings.docs[f] for f in forms if f in postings.docs]
             if not lists:
                 continue
-            docs = lists[0] if len(lists) == 1 else np.union1d(*lists[:2])
-            found += np.bincount(docs, minlength=doc_count) * weight
+            docs = lists[0] if len(lists) == 1 else np.union1d(lists[0], lists[1])
+            found += np.bincount(docs, minlength=doc_count) * (weight * credit)
         return found / total if total else found
 
     def fuzzy(self, query: str, entry: int, lang_no: int, best_doc: int) -> float:
@@ -131,17 +157,6 @@ class Matcher:
 def _above(value, floor: float):  # type: ignore[no-untyped-def]
     """Rescale so that ``floor`` (what unrelated texts typically reach) becomes 0."""
     return np.maximum(0.0, (value - floor) / (1.0 - floor)) if floor else value
-
-
-def _word_units(analysis: Analysis) -> list[tuple[str, ...]]:
-    seen: set[tuple[str, ...]] = set()
-    units = []
-    for word, lemma in zip(analysis.words, analysis.lemmas, strict=True):
-        unit = (word,) if word == lemma else (word, lemma)
-        if unit not in seen:
-            seen.add(unit)
-            units.append(unit)
-    return units
 
 
 def _top(scores: NDArray[np.float64], k: int) -> NDArray[np.intp]:

@@ -39,7 +39,11 @@ class Inbox:
             for payload in payloads:
                 if payload["update_id"] not in known:
                     known.add(payload["update_id"])
-                    session.add(InboxUpdate(channel=self.channel, update_id=payload["update_id"], payload=payload))
+                    session.add(
+                        InboxUpdate(
+                            channel=self.channel, update_id=payload["update_id"], payload=payload
+                        )
+                    )
 
     def begin(self, payload: dict[str, Any]) -> bool:
         """Record an attempt; False if this update was already processed."""
@@ -49,7 +53,9 @@ class Inbox:
                 with self.db.session() as session:
                     row = session.scalar(self._select(update_id))
                     if row is None:
-                        row = InboxUpdate(channel=self.channel, update_id=update_id, payload=payload)
+                        row = InboxUpdate(
+                            channel=self.channel, update_id=update_id, payload=payload
+                        )
                         session.add(row)
                     if row.processed_at is not None:
                         return False
