@@ -58,7 +58,8 @@ def _with_cutoff(ranker: Ranker, items: Sequence[EvalItem]) -> tuple[list, float
     best_cut, best_acc = 0.0, -1.0
     for cut in sorted({s for _, s in results} | {0.0}):
         acc = sum(
-            (r if s >= cut else "none") == i.expect for (r, s), i in zip(results, items, strict=True)
+            (r if s >= cut else "none") == i.expect
+            for (r, s), i in zip(results, items, strict=True)
         )
         if acc > best_acc:
             best_cut, best_acc = cut, acc
@@ -97,9 +98,14 @@ def compare(engine, items: Sequence[EvalItem]) -> str:  # type: ignore[no-untype
         none_ok = sum(g == "none" for i, g in zip(items, got, strict=True) if i.expect == "none")
         latencies.sort()
         rows.append(
-            (name, 100 * top1 / max(1, len(in_scope)), 100 * none_ok / max(1, len(oos)),
-             min(100 * sum(v) / len(v) for v in per_lang.values()),
-             latencies[len(latencies) // 2], latencies[int(0.99 * (len(latencies) - 1))])
+            (
+                name,
+                100 * top1 / max(1, len(in_scope)),
+                100 * none_ok / max(1, len(oos)),
+                min(100 * sum(v) / len(v) for v in per_lang.values()),
+                latencies[len(latencies) // 2],
+                latencies[int(0.99 * (len(latencies) - 1))],
+            )
         )
     lines = ["method                 top-1   none-ok  worst-lang   p50 ms   p99 ms"]
     for name, top1, none_ok, worst, p50, p99 in rows:
@@ -107,6 +113,8 @@ def compare(engine, items: Sequence[EvalItem]) -> str:  # type: ignore[no-untype
             f"{name:<22} {top1:5.1f}%   {none_ok:5.1f}%     {worst:5.1f}%  {p50:7.3f}  {p99:7.3f}"
         )
     best_baseline = max(r[1] for r in rows[1:])
-    lines.append(f"engine top-1 lead over the best baseline: {rows[0][1] - best_baseline:+.1f} points")
+    lines.append(
+        f"engine top-1 lead over the best baseline: {rows[0][1] - best_baseline:+.1f} points"
+    )
     lines.append("(baselines get the 'none' cut-off that suits them best on this very set)")
     return "\n".join(lines)

@@ -96,7 +96,7 @@ def child(size: int, questions: list[tuple[str, str | None]]) -> dict[str, float
 
 
 def run_child(size: int) -> dict[str, float]:
-    out = subprocess.run(  # noqa: S603
+    out = subprocess.run(
         [sys.executable, __file__, "--child", str(size)],
         check=True,
         capture_output=True,

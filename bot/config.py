@@ -53,9 +53,20 @@ class MatchingSettings(_Frozen):
     char_floor: float = Field(default=0.0, ge=0, lt=1)
     fuzzy_floor: float = Field(default=0.0, ge=0, lt=1)
     other_language_factor: float = Field(default=0.9, gt=0, le=1)
-    answer_threshold: float = Field(default=0.55, ge=0, le=1)
-    clarify_threshold: float = Field(default=0.35, ge=0, le=1)
-    answer_margin: float = Field(default=0.06, ge=0, le=1)
+    # Logistic model of "the best candidate is right", over matcher.FEATURES
+    # (bias, top score, margin to the second, known share, word, char, fuzzy).
+    confidence: tuple[float, float, float, float, float, float, float] = (
+        -6.0,
+        6.0,
+        4.0,
+        3.0,
+        0.0,
+        0.0,
+        0.0,
+    )
+    # Confidence needed to answer, and to offer choices ("did you mean") instead of "none".
+    answer_threshold: float = Field(default=0.6, ge=0, le=1)
+    clarify_threshold: float = Field(default=0.3, ge=0, le=1)
     clarify_window: float = Field(default=0.12, ge=0, le=1)
     max_alternatives: int = Field(default=3, ge=1, le=5)
     candidates: int = Field(default=12, ge=3, le=100)

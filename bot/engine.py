@@ -98,13 +98,13 @@ class AnsweringEngine:
         detection = self.detector.detect(text, hint)
         language = detection.language
         analysis = self.analyzer.analyze(text, language)
-        ranked = self.matcher.rank(analysis, language)
-        decision = self.matcher.decide(ranked)
+        decision = self.matcher.decide(self.matcher.rank(analysis, language))
         best = decision.best
         certain = detection.reason in ("script", "letters", "model")
         if decision.status == "none" or best is None:
             score = best.score if best else 0.0
             return MatchResult("none", None, language, score, decision.candidates, certain)
+        # "score" is the best candidate's relevance; the decision used the confidence model.
         return MatchResult(
             decision.status, best.entry_id, language, best.score, decision.candidates[1:], certain
         )

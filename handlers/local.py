@@ -21,7 +21,7 @@ from handlers.registry import set_commands
 from handlers.services import Services
 from tgemulator import BotApiEmulator, run_terminal_chat
 
-LOCAL_TOKEN = "100000:local-chat"
+LOCAL_TOKEN = "100000:local-chat"  # noqa: S105 - the local emulator accepts any token
 log = logging.getLogger(__name__)
 
 
@@ -45,10 +45,15 @@ async def running_bot(settings: Settings, emu: BotApiEmulator, services: Service
         await replay_pending(app)
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES)
+        await app.updater.start_polling(
+            poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES
+        )
         try:
             yield app
         finally:
+            # Let a getUpdates answer in flight arrive before stopping (avoids a pool timeout).
+            with contextlib.suppress(TimeoutError):
+                await emu.world.wait_until(lambda: emu.pending_updates == 0, 2)
             await app.updater.stop()
             await app.stop()
 
@@ -62,7 +67,12 @@ async def chat(settings: Settings, language: str | None, stdin: TextIO, stdout: 
         )
         stdout.flush()
         await run_terminal_chat(
-            emu, user_id=1001, first_name="Resident", language_code=language, stdin=stdin, stdout=stdout
+            emu,
+            user_id=1001,
+            first_name="Resident",
+            language_code=language,
+            stdin=stdin,
+            stdout=stdout,
         )
 
 

@@ -36,15 +36,24 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         ("privacy", resident.privacy),
         ("cancel", resident.cancel),
     ):
-        app.add_handler(CommandHandler(name, callback, filters=PRIVATE & filters.UpdateType.MESSAGE))
+        app.add_handler(
+            CommandHandler(name, callback, filters=PRIVATE & filters.UpdateType.MESSAGE)
+        )
     app.add_handler(CallbackQueryHandler(resident.button))
     app.add_handler(MessageHandler(PRIVATE & filters.UpdateType.EDITED, resident.edited))
     app.add_handler(
-        MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, resident.question)
+        MessageHandler(
+            PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+            resident.question,
+        )
     )
     # Unknown commands are read as questions ("/visa?" helps nobody as an error).
-    app.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.COMMAND, resident.question))
-    app.add_handler(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & ~filters.TEXT, resident.unsupported))
+    app.add_handler(
+        MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.COMMAND, resident.question)
+    )
+    app.add_handler(
+        MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & ~filters.TEXT, resident.unsupported)
+    )
     app.add_error_handler(on_error)
 
 

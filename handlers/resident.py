@@ -36,12 +36,16 @@ def who(update: Update) -> UserRef:
 async def start(update: Update, context: Context) -> None:
     """Greet and offer the language choice; `/start <entry-id>` opens that answer."""
     payload = context.args[0] if context.args else None
-    await deliver(context.bot, update.effective_chat.id, assistant(context).start(who(update), payload))  # type: ignore[union-attr]
+    await deliver(
+        context.bot, update.effective_chat.id, assistant(context).start(who(update), payload)
+    )  # type: ignore[union-attr]
 
 
 async def language(update: Update, context: Context) -> None:
     """Offer the language choice."""
-    await deliver(context.bot, update.effective_chat.id, [assistant(context).choose_language(who(update))])  # type: ignore[union-attr]
+    await deliver(
+        context.bot, update.effective_chat.id, [assistant(context).choose_language(who(update))]
+    )  # type: ignore[union-attr]
 
 
 async def help_(update: Update, context: Context) -> None:
@@ -93,7 +97,9 @@ def content_kind(message: Message) -> str:
 async def unsupported(update: Update, context: Context) -> None:
     """Anything that is not text: a clear reply in the user's language."""
     kind = content_kind(update.effective_message)  # type: ignore[arg-type]
-    await deliver(context.bot, update.effective_chat.id, [assistant(context).unsupported(who(update), kind)])  # type: ignore[union-attr]
+    await deliver(
+        context.bot, update.effective_chat.id, [assistant(context).unsupported(who(update), kind)]
+    )  # type: ignore[union-attr]
 
 
 async def edited(update: Update, context: Context) -> None:

@@ -20,7 +20,10 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label[:64], callback_data=b.action) for b in row] for row in reply.buttons]
+        [
+            [InlineKeyboardButton(b.label[:64], callback_data=b.action) for b in row]
+            for row in reply.buttons
+        ]
     )
 
 
@@ -87,7 +90,10 @@ async def _edit(query: CallbackQuery, reply: Reply) -> None:
     text = split_message(reply.text)[0]
     try:
         await query.edit_message_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply), link_preview_options=NO_PREVIEW
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(reply),
+            link_preview_options=NO_PREVIEW,
         )
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():

@@ -10,7 +10,9 @@ import yaml
 from bot.languages import LANGUAGES
 
 
-def block(title: str, questions: list[str], answer: str, keywords: list[str] | None = None) -> dict[str, Any]:
+def block(
+    title: str, questions: list[str], answer: str, keywords: list[str] | None = None
+) -> dict[str, Any]:
     return {"title": title, "questions": questions, "keywords": keywords or [], "answer": answer}
 
 
@@ -18,22 +20,36 @@ def entry(entry_id: str, topic: str = "general", **overrides: Any) -> dict[str, 
     data: dict[str, Any] = {
         "id": entry_id,
         "topic": topic,
-        "sources": [{"url": "https://www.hannover.de", "title": "hannover.de", "checked": "2026-11-25"}],
+        "sources": [
+            {"url": "https://www.hannover.de", "title": "hannover.de", "checked": "2026-11-25"}
+        ],
         "related": [],
     }
     for lang in LANGUAGES:
-        data[lang] = block(f"{entry_id} {lang}", [f"question about {entry_id}"], f"answer {entry_id}")
+        data[lang] = block(
+            f"{entry_id} {lang}", [f"question about {entry_id}"], f"answer {entry_id}"
+        )
     data.update(overrides)
     return data
 
 
 def topics(*ids: str) -> dict[str, Any]:
-    return {"topics": [{"id": t, "title": {lang: f"{t} {lang}" for lang in LANGUAGES}} for t in ids]}
+    return {
+        "topics": [{"id": t, "title": {lang: f"{t} {lang}" for lang in LANGUAGES}} for t in ids]
+    }
 
 
-def write_kb(root: Path, entries: dict[str, list[dict[str, Any]]] | None = None, topic_ids: tuple[str, ...] = ("general",)) -> Path:
+def write_kb(
+    root: Path,
+    entries: dict[str, list[dict[str, Any]]] | None = None,
+    topic_ids: tuple[str, ...] = ("general",),
+) -> Path:
     (root / "entries").mkdir(parents=True, exist_ok=True)
-    (root / "topics.yaml").write_text(yaml.safe_dump(topics(*topic_ids), allow_unicode=True), encoding="utf-8")
+    (root / "topics.yaml").write_text(
+        yaml.safe_dump(topics(*topic_ids), allow_unicode=True), encoding="utf-8"
+    )
     for name, items in (entries or {"main.yaml": [entry("first")]}).items():
-        (root / "entries" / name).write_text(yaml.safe_dump({"entries": items}, allow_unicode=True), encoding="utf-8")
+        (root / "entries" / name).write_text(
+            yaml.safe_dump({"entries": items}, allow_unicode=True), encoding="utf-8"
+        )
     return root

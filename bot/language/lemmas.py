@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import logging
+import os
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping

@@ -11,6 +11,7 @@ Documents in the message's language count fully, others with ``other_language_fa
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -31,12 +32,42 @@ STOP_WORD_FACTOR = 0.2
 class Candidate:
     entry_id: str
     score: float
+    # The evidence behind the score (0-1 each), used by the confidence model.
+    word: float = 0.0
+    char: float = 0.0
+    fuzzy: float = 0.0
+
+
+@dataclass(frozen=True)
+class Ranking:
+    candidates: list[Candidate]  # best first
+    known_share: float  # share of the message's word weight the knowledge base knows at all
+
+
+FEATURES = ("bias", "top", "margin", "known", "word", "char", "fuzzy")
+
+
+def features(ranking: Ranking) -> list[float]:
+    """The confidence model's inputs, in the order of ``FEATURES``."""
+    c = ranking.candidates
+    top = c[0] if c else Candidate("", 0.0)
+    second = c[1].score if len(c) > 1 else 0.0
+    return [1.0, top.score, top.score - second, ranking.known_share, top.word, top.char, top.fuzzy]
+
+
+def confidence(ranking: Ranking, coefficients: tuple[float, ...]) -> float:
+    """Estimated probability that the best candidate is the right answer (logistic model)."""
+    if not ranking.candidates:
+        return 0.0
+    z = sum(w * x for w, x in zip(coefficients, features(ranking), strict=True))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 @dataclass(frozen=True)
 class Decision:
     status: Status
     candidates: tuple[Candidate, ...]  # best first; the answer, or the choices to offer
+    confidence: float = 0.0
 
     @property
     def best(self) -> Candidate | None:
@@ -48,35 +79,63 @@ class Matcher:
         self.index = index
         self.settings = settings
 
-    def rank(self, analysis: Analysis, language: str) -> list[Candidate]:
+    def rank(self, analysis: Analysis, language: str) -> Ranking:
         """Entries ordered by combined score, best first (at most ``settings.candidates``)."""
         if not analysis.words:
-            return []
+            return Ranking([], 0.0)
         s = self.settings
-        word, char = self.evidence(analysis, language)
-        doc_scores = s.word_weight * word + s.char_weight * _above(char, s.char_floor)
-        doc_scores = doc_scores.reshape(len(self.index.entry_ids), len(self.index.languages))
-        doc_scores = doc_scores * self._language_factors(language)
+        units = self._word_units(analysis)
+        word = self._coverage(self.index.words, units, language)
+        grams = sorted(char_ngrams(analysis.words))
+        char = _above(
+            self._coverage(self.index.grams, [((g,), 1.0) for g in grams], language), s.char_floor
+        )
+        shape = (len(self.index.entry_ids), len(self.index.languages))
+        factors = self._language_factors(language)
+        doc_scores = (s.word_weight * word + s.char_weight * char).reshape(shape) * factors
         entry_scores = doc_scores.max(axis=1)
         best_docs = doc_scores.argmax(axis=1)
+        word, char = word.reshape(shape), char.reshape(shape)
         query = " ".join(analysis.words)
         lang_no = self._language_number(language)
         ranked = []
         for entry in _top(entry_scores, s.candidates):
-            fuzzy = self.fuzzy(query, int(entry), lang_no, int(best_docs[entry]))
-            score = float(entry_scores[entry]) + s.fuzzy_weight * _above(fuzzy, s.fuzzy_floor)
-            ranked.append(Candidate(self.index.entry_ids[entry], round(min(score, 1.0), 4)))
+            doc = int(best_docs[entry])
+            fuzzy = _above(self.fuzzy(query, int(entry), lang_no, doc), s.fuzzy_floor)
+            score = float(entry_scores[entry]) + s.fuzzy_weight * fuzzy
+            ranked.append(
+                Candidate(
+                    self.index.entry_ids[entry],
+                    round(min(score, 1.0), 4),
+                    float(word[entry, doc % shape[1]]),
+                    float(char[entry, doc % shape[1]]),
+                    float(fuzzy),
+                )
+            )
         ranked.sort(key=lambda c: c.score, reverse=True)
-        return ranked
+        return Ranking(ranked, self._known_share(units, language))
+
+    def _known_share(self, units: list[tuple[tuple[str, ...], float]], language: str) -> float:
+        """Weighted share of the message's words found anywhere in the knowledge base."""
+        postings = self.index.words
+        stops = self.index.stop_words.get(language, frozenset())
+        total = known = 0.0
+        for forms, credit in units:
+            weight = postings.weight(forms[0]) * (STOP_WORD_FACTOR if forms[0] in stops else 1.0)
+            total += weight
+            if any(f in postings.docs for f in forms):
+                known += weight * credit
+        return known / total if total else 0.0
 
     def evidence(
         self, analysis: Analysis, language: str
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Word and character coverage per document."""
-        word = self._coverage(self.index.words, self._word_units(analysis), language)
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+        """Word and character coverage per document, and the known share (for calibration)."""
+        units = self._word_units(analysis)
+        word = self._coverage(self.index.words, units, language)
         grams = sorted(char_ngrams(analysis.words))
         char = self._coverage(self.index.grams, [((g,), 1.0) for g in grams], language)
-        return word, char
+        return word, char, self._known_share(units, language)
 
     def _word_units(self, analysis: Analysis) -> list[tuple[tuple[str, ...], float]]:
         """Each distinct word as (forms, credit): its form and lemma, or for a word the index
@@ -100,17 +159,19 @@ class Matcher:
         langs = self.index.languages
         return langs.index(language) if language in langs else 0
 
-    def decide(self, ranked: list[Candidate]) -> Decision:
+    def decide(self, ranking: Ranking) -> Decision:
+        """Answer when the confidence model is sure enough, offer choices when it is less
+        sure, and say "none" below that."""
         s = self.settings
-        if not ranked or ranked[0].score < s.clarify_threshold:
-            return Decision("none", tuple(ranked[: s.max_alternatives]))
-        best = ranked[0]
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if best.score >= s.answer_threshold and best.score - runner_up >= s.answer_margin:
-            return Decision("answer", tuple(ranked[: s.max_alternatives + 1]))
-        floor = max(s.clarify_threshold, best.score - s.clarify_window)
+        ranked = ranking.candidates
+        sure = confidence(ranking, s.confidence)
+        if not ranked or sure < s.clarify_threshold:
+            return Decision("none", tuple(ranked[: s.max_alternatives]), sure)
+        if sure >= s.answer_threshold:
+            return Decision("answer", tuple(ranked[: s.max_alternatives + 1]), sure)
+        floor = ranked[0].score - s.clarify_window
         close = tuple(c for c in ranked[: s.max_alternatives] if c.score >= floor)
-        return Decision("clarify", close)
+        return Decision("clarify", close, sure)
 
     def _language_factors(self, language: str) -> NDArray[np.float64]:
         factors = np.full(len(self.index.languages), self.settings.other_language_factor)

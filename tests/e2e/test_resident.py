@@ -80,7 +80,9 @@ async def test_did_you_mean_button_opens_the_chosen_answer(env: Env) -> None:
     offer = await env.emu.wait_for_bot_message(user.chat_id)
     assert offer.text == texts(env, "de", "did_you_mean")
     choice = title(env, result.choices[1], "de")
-    assert buttons(offer) == [title(env, c, "de") for c in result.choices] + [texts(env, "de", "none_of_these")]
+    assert buttons(offer) == [title(env, c, "de") for c in result.choices] + [
+        texts(env, "de", "none_of_these")
+    ]
     await user.press_button(choice)
     answer = await env.emu.wait_for_bot_message(user.chat_id)
     assert answer.text.startswith(choice)
@@ -94,7 +96,9 @@ async def test_feedback_is_stored_once_per_answer(env: Env) -> None:
     await user.send_text("Wer darf einen Antrag beim WIR2.0-Förderprogramm stellen?")
     answer = await env.emu.wait_for_bot_message(user.chat_id)
     query = await user.press_button("👍")
-    assert (await env.emu.wait_for_callback_answer(query)).get("text") == texts(env, "de", "feedback_thanks")
+    assert (await env.emu.wait_for_callback_answer(query)).get("text") == texts(
+        env, "de", "feedback_thanks"
+    )
     query = await user.press_button("👎", message=answer)
     await env.emu.wait_for_callback_answer(query)
     with env.services.db.session() as session:
@@ -133,24 +137,34 @@ async def test_deep_link_opens_the_entry(env: Env) -> None:
 async def test_sticker_voice_and_location_get_a_clear_reply(env: Env) -> None:
     user = env.emu.user(508, "Reza", language_code="fa")
     await user.send_sticker()
-    assert (await env.emu.wait_for_bot_message(user.chat_id)).text == texts(env, "fa", "unsupported_sticker")
+    assert (await env.emu.wait_for_bot_message(user.chat_id)).text == texts(
+        env, "fa", "unsupported_sticker"
+    )
     await user.send_voice()
-    assert (await env.emu.wait_for_bot_message(user.chat_id)).text == texts(env, "fa", "unsupported_voice")
+    assert (await env.emu.wait_for_bot_message(user.chat_id)).text == texts(
+        env, "fa", "unsupported_voice"
+    )
     await user.send_location(52.37, 9.73)
-    assert (await env.emu.wait_for_bot_message(user.chat_id)).text == texts(env, "fa", "unsupported_location")
+    assert (await env.emu.wait_for_bot_message(user.chat_id)).text == texts(
+        env, "fa", "unsupported_location"
+    )
 
 
 async def test_bad_text_input_is_answered_calmly(env: Env) -> None:
     user = env.emu.user(509, "Ivan", language_code="ru")
     await user.send_text("🙂🙂🙂")
-    assert (await env.emu.wait_for_bot_message(user.chat_id)).text == texts(env, "ru", "empty_message")
+    assert (await env.emu.wait_for_bot_message(user.chat_id)).text == texts(
+        env, "ru", "empty_message"
+    )
     await user.send_text("а" * 3000)
     reply = await env.emu.wait_for_bot_message(user.chat_id)
     assert reply.text == texts(env, "ru", "too_long", length=3000, limit=1500)
     sent = await user.send_text("Как получить гражданство?")
     await env.emu.wait_for_bot_message(user.chat_id)
     await user.edit_message(sent, "Как получить гражданство Германии?")
-    assert (await env.emu.wait_for_bot_message(user.chat_id)).text == texts(env, "ru", "edited_message")
+    assert (await env.emu.wait_for_bot_message(user.chat_id)).text == texts(
+        env, "ru", "edited_message"
+    )
 
 
 async def test_forged_button_data_changes_nothing(env: Env) -> None:
@@ -163,7 +177,7 @@ async def test_forged_button_data_changes_nothing(env: Env) -> None:
         assert answer.get("text") == texts(env, "en", "button_expired")
     with env.services.db.session() as session:
         assert session.scalars(select(Feedback)).all() == []
-    assert stored_user(env, 510).language == "en"
+    assert stored_user(env, 510).language is None  # never chosen, still not set
 
 
 async def test_out_of_scope_is_honest_and_stored_for_editors(env: Env) -> None:
@@ -203,7 +217,14 @@ async def test_a_429_on_send_message_is_retried_and_delivered_once(env: Env) -> 
 async def test_command_menu_is_set_in_every_language(env: Env) -> None:
     for lang in ("de", "ar", "uk"):
         commands = env.emu.commands(language_code=lang)
-        assert [c["command"] for c in commands] == ["start", "topics", "language", "help", "privacy", "cancel"]
+        assert [c["command"] for c in commands] == [
+            "start",
+            "topics",
+            "language",
+            "help",
+            "privacy",
+            "cancel",
+        ]
         assert commands[1]["description"] == texts(env, lang, "commands.topics")
 
 
@@ -220,6 +241,10 @@ async def test_restart_keeps_the_users_language(bot_settings, engine) -> None:  
         services = Services.create(bot_settings, engine=engine)
         async with running_bot(bot_settings, emu, services):
             await user.send_command("help")
-            reply = await emu.wait_for_bot_message(user.chat_id, lambda m: m.text.startswith("Jak"[:0]) and "/topics" in (m.text or ""))
-            assert reply.text == services.texts.get("pl", "help").replace("<b>", "").replace("</b>", "")
+            reply = await emu.wait_for_bot_message(
+                user.chat_id, lambda m: m.text.startswith("Jak"[:0]) and "/topics" in (m.text or "")
+            )
+            assert reply.text == services.texts.get("pl", "help").replace("<b>", "").replace(
+                "</b>", ""
+            )
         services.db.dispose()

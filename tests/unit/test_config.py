@@ -13,7 +13,10 @@ def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.chdir(tmp_path)
     settings = load_settings(environ={})
     assert settings.telegram.base_url == "https://api.telegram.org/bot"
-    assert settings.effective_database_url == f"sqlite:///{(tmp_path / 'data' / 'consult-bot.db').as_posix()}"
+    assert (
+        settings.effective_database_url
+        == f"sqlite:///{(tmp_path / 'data' / 'consult-bot.db').as_posix()}"
+    )
 
 
 def test_environment_overrides_the_file(tmp_path: Path) -> None:

@@ -17,14 +17,18 @@ def problems(root: Path) -> list[str]:
 
 
 def test_a_valid_knowledge_base_loads(tmp_path: Path) -> None:
-    kb = load_knowledge(write_kb(tmp_path, {"a.yaml": [entry("one"), entry("two", related=["one"])]}))
+    kb = load_knowledge(
+        write_kb(tmp_path, {"a.yaml": [entry("one"), entry("two", related=["one"])]})
+    )
     assert [e.id for e in kb] == ["one", "two"]
     assert kb.get("two").related == ["one"]
 
 
 def test_broken_yaml_names_the_file(tmp_path: Path) -> None:
     write_kb(tmp_path)
-    (tmp_path / "entries" / "broken.yaml").write_text("entries:\n  - id: x\n   topic: [\n", encoding="utf-8")
+    (tmp_path / "entries" / "broken.yaml").write_text(
+        "entries:\n  - id: x\n   topic: [\n", encoding="utf-8"
+    )
     found = problems(tmp_path)
     assert len(found) == 1
     assert "broken.yaml" in found[0] and "not valid YAML" in found[0]
@@ -40,11 +44,15 @@ def test_unknown_and_missing_keys_are_named(tmp_path: Path) -> None:
 
 def test_duplicate_ids_across_files(tmp_path: Path) -> None:
     found = problems(write_kb(tmp_path, {"a.yaml": [entry("same")], "b.yaml": [entry("same")]}))
-    assert found == [f"{tmp_path / 'entries' / 'b.yaml'}: entry 'same': field 'id': duplicate id (also in {tmp_path / 'entries' / 'a.yaml'})"]
+    assert found == [
+        f"{tmp_path / 'entries' / 'b.yaml'}: entry 'same': field 'id': duplicate id (also in {tmp_path / 'entries' / 'a.yaml'})"
+    ]
 
 
 def test_dangling_related_and_unknown_topic(tmp_path: Path) -> None:
-    found = problems(write_kb(tmp_path, {"a.yaml": [entry("one", topic="nowhere", related=["ghost"])]}))
+    found = problems(
+        write_kb(tmp_path, {"a.yaml": [entry("one", topic="nowhere", related=["ghost"])]})
+    )
     assert any("field 'related'" in p and "no entry 'ghost'" in p for p in found)
     assert any("field 'topic'" in p and "unknown topic 'nowhere'" in p for p in found)
 
@@ -56,12 +64,16 @@ def test_empty_and_overlong_answers(tmp_path: Path) -> None:
     long["ar"] = block("t", ["q"], "ب" * 5000)
     found = problems(write_kb(tmp_path, {"a.yaml": [empty, long]}))
     assert any("entry 'empty'" in p and "field 'de.answer'" in p for p in found)
-    assert any("entry 'long'" in p and "field 'ar.answer'" in p and "too long (5000" in p for p in found)
+    assert any(
+        "entry 'long'" in p and "field 'ar.answer'" in p and "too long (5000" in p for p in found
+    )
 
 
 def test_a_key_given_twice_is_refused(tmp_path: Path) -> None:
     write_kb(tmp_path)
-    (tmp_path / "entries" / "twice.yaml").write_text("entries:\n  - id: a\n    id: b\n", encoding="utf-8")
+    (tmp_path / "entries" / "twice.yaml").write_text(
+        "entries:\n  - id: a\n    id: b\n", encoding="utf-8"
+    )
     assert any("twice.yaml" in p and "'id' appears twice" in p for p in problems(tmp_path))
 
 
@@ -81,5 +93,7 @@ def test_numbers_as_keywords_are_text(tmp_path: Path) -> None:
 
 def test_topic_titles_need_every_language(tmp_path: Path) -> None:
     write_kb(tmp_path)
-    (tmp_path / "topics.yaml").write_text("topics:\n  - id: general\n    title: {de: Allgemein}\n", encoding="utf-8")
+    (tmp_path / "topics.yaml").write_text(
+        "topics:\n  - id: general\n    title: {de: Allgemein}\n", encoding="utf-8"
+    )
     assert any("topics.yaml" in p and "missing language(s): en" in p for p in problems(tmp_path))
