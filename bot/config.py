@@ -43,30 +43,31 @@ class LanguageSettings(_Frozen):
         return value
 
 
+CONFIDENCE_FEATURES = 9  # bot.matching.matcher.FEATURES
+
+
 class MatchingSettings(_Frozen):
     """Weights and thresholds of the matcher, calibrated on the development set."""
 
     word_weight: float = Field(default=0.35, ge=0)
     char_weight: float = Field(default=0.25, ge=0)
     fuzzy_weight: float = Field(default=0.40, ge=0)
+    phrase_weight: float = Field(default=0.0, ge=0)
     # What unrelated texts typically reach on each scale; rescaled to 0 (see matcher.py).
     char_floor: float = Field(default=0.0, ge=0, lt=1)
     fuzzy_floor: float = Field(default=0.0, ge=0, lt=1)
     other_language_factor: float = Field(default=0.9, gt=0, le=1)
     # Logistic model of "the best candidate is right", over matcher.FEATURES
-    # (bias, top score, margin to the second, known share, word, char, fuzzy).
-    confidence: tuple[float, float, float, float, float, float, float] = (
-        -6.0,
-        6.0,
-        4.0,
-        3.0,
-        0.0,
-        0.0,
-        0.0,
-    )
+    # (bias, top score, margin to the second, known share, word, char, phrase, fuzzy,
+    # lead of the closest out-of-scope example over the best entry).
+    confidence: tuple[float, ...] = (-6.0, 6.0, 4.0, 3.0, 0.0, 0.0, 0.0, 0.0, -4.0)
+    # An out-of-scope example must lead the best entry by this much to make the answer "none".
+    negative_margin: float = Field(default=0.0, ge=-1, le=1)
     # Confidence needed to answer, and to offer choices ("did you mean") instead of "none".
     answer_threshold: float = Field(default=0.6, ge=0, le=1)
     clarify_threshold: float = Field(default=0.3, ge=0, le=1)
+    # A direct answer also needs this lead over the second entry; a tie always asks.
+    answer_margin: float = Field(default=0.02, ge=0, le=1)
     clarify_window: float = Field(default=0.12, ge=0, le=1)
     max_alternatives: int = Field(default=3, ge=1, le=5)
     candidates: int = Field(default=12, ge=3, le=100)
@@ -76,6 +77,8 @@ class MatchingSettings(_Frozen):
     def _ordered(self) -> MatchingSettings:
         if self.clarify_threshold > self.answer_threshold:
             raise ValueError("clarify_threshold must not be above answer_threshold")
+        if len(self.confidence) != CONFIDENCE_FEATURES:
+            raise ValueError(f"confidence needs {CONFIDENCE_FEATURES} numbers (see matcher.py)")
         return self
 
 

@@ -77,7 +77,7 @@ class AnsweringEngine:
         started = time.perf_counter()
         analyzer = TextAnalyzer()
         vocabulary = {
-            lang: [w for e in kb for ws in analyzer.tokens(_texts(e, lang), lang) for w in ws]
+            lang: [w for texts in kb.texts(lang) for ws in analyzer.tokens(texts, lang) for w in ws]
             for lang in LANGUAGES
         }
         analyzer.use_tables(LemmaTables.for_vocabulary(vocabulary, settings.cache_dir))
@@ -108,8 +108,3 @@ class AnsweringEngine:
         return MatchResult(
             decision.status, best.entry_id, language, best.score, decision.candidates[1:], certain
         )
-
-
-def _texts(entry: Any, language: str) -> list[str]:
-    block = entry.text(language)
-    return [block.title, *block.questions, *block.keywords]

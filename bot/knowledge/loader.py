@@ -13,9 +13,17 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.knowledge.model import KnowledgeBase
-from bot.knowledge.schema import Entry, EntryFile, Topic, TopicFile
+from bot.knowledge.schema import (
+    Entry,
+    EntryFile,
+    OutOfScope,
+    OutOfScopeFile,
+    Topic,
+    TopicFile,
+)
 
 TOPICS_FILE = "topics.yaml"
+OUT_OF_SCOPE_FILE = "out-of-scope.yaml"
 ENTRIES_DIR = "entries"
 
 
@@ -83,9 +91,29 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
     for path in entry_files:
         entries += _load_entries(path, problems)
     _check_references(entries, topics, problems)
+    negatives = _load_out_of_scope(directory / OUT_OF_SCOPE_FILE, entries, problems)
     if problems:
         raise KnowledgeError(problems)
-    return KnowledgeBase(entries=[e for _, e in entries], topics=topics)
+    return KnowledgeBase(entries=[e for _, e in entries], topics=topics, out_of_scope=negatives)
+
+
+def _load_out_of_scope(
+    path: Path, entries: list[tuple[str, Entry]], problems: list[Problem]
+) -> list[OutOfScope]:
+    """The optional file of out-of-scope examples; ids must not clash with entries."""
+    if not path.exists():
+        return []
+    taken = {e.id for _, e in entries}
+    items: list[OutOfScope] = []
+    for raw in _parse_file(path, OutOfScopeFile, problems):
+        item = _validate(OutOfScope, raw, str(path), problems)
+        if item is None:
+            continue
+        if item.id in taken:
+            problems.append(Problem(str(path), item.id, "id", "id used twice"))
+        taken.add(item.id)
+        items.append(item)
+    return items
 
 
 def _parse_file(path: Path, wrapper: type[BaseModel], problems: list[Problem]) -> list[Any]:

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from bot.knowledge.schema import Entry, Topic
+from bot.knowledge.schema import Entry, OutOfScope, Topic
 from bot.languages import LANGUAGES
 
 
@@ -14,6 +14,7 @@ from bot.languages import LANGUAGES
 class KnowledgeBase:
     entries: Sequence[Entry]
     topics: Sequence[Topic]
+    out_of_scope: Sequence[OutOfScope] = ()
     _by_id: dict[str, Entry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -27,6 +28,20 @@ class KnowledgeBase:
 
     def __contains__(self, entry_id: object) -> bool:
         return entry_id in self._by_id
+
+    def texts(self, language: str) -> list[list[str]]:
+        """What the matcher indexes in ``language``: for each entry its title, questions and
+        keywords, then for each out-of-scope item its examples."""
+        found = []
+        for entry in self.entries:
+            block = entry.text(language)
+            found.append([block.title, *block.questions, *block.keywords])
+        return found + [list(item.examples(language)) for item in self.out_of_scope]
+
+    @property
+    def document_ids(self) -> list[str]:
+        """Entry ids, then out-of-scope ids, in the order of ``texts``."""
+        return [e.id for e in self.entries] + [o.id for o in self.out_of_scope]
 
     def get(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)
@@ -46,4 +61,8 @@ class KnowledgeBase:
                 block = entry.text(lang)
                 for text in (block.title, *block.questions, *block.keywords):
                     digest.update(b"\x00" + text.encode())
+        for item in self.out_of_scope:
+            for lang in LANGUAGES:
+                for text in item.examples(lang):
+                    digest.update(b"\x01" + text.encode())
         return digest.hexdigest()[:16]

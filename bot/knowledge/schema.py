@@ -92,6 +92,25 @@ class Entry(_Strict):
         return [(lang, self.text(lang)) for lang in LANGUAGES]
 
 
+class OutOfScope(_Strict):
+    """Messages the assistant does not answer, per language: examples of "none"."""
+
+    id: EntryId
+    note: str = ""
+    de: list[Keyword] = Field(min_length=1)
+    en: list[Keyword] = Field(min_length=1)
+    tr: list[Keyword] = Field(min_length=1)
+    ar: list[Keyword] = Field(min_length=1)
+    uk: list[Keyword] = Field(min_length=1)
+    ru: list[Keyword] = Field(min_length=1)
+    fa: list[Keyword] = Field(min_length=1)
+    pl: list[Keyword] = Field(min_length=1)
+
+    def examples(self, language: str) -> list[str]:
+        found: list[str] = getattr(self, language)
+        return found
+
+
 class Topic(_Strict):
     id: EntryId
     title: dict[str, Text]
@@ -114,3 +133,7 @@ class EntryFile(_Strict):
 
 class TopicFile(_Strict):
     topics: list[dict[str, object]]
+
+
+class OutOfScopeFile(_Strict):
+    out_of_scope: list[dict[str, object]]

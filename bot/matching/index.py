@@ -49,13 +49,15 @@ class Postings:
 
 @dataclass
 class SearchIndex:
-    entry_ids: list[str]
+    entry_ids: list[str]  # entries, then out-of-scope items (from ``negative_from`` on)
+    negative_from: int
     languages: tuple[str, ...]
     words: Postings
     grams: Postings
     strings: list[list[str]]  # per document: folded title, questions and keywords
     stop_words: dict[str, frozenset[str]]
     vocabulary: Vocabulary  # for words the index does not know (typos)
+    phrases: PhraseTable  # the terms of every single title, question and keyword
 
     @property
     def document_count(self) -> int:
@@ -72,7 +74,7 @@ class SearchIndex:
         gram_docs: list[set[str]] = []
         strings: list[list[str]] = []
         analyses = _analyse_by_language(kb, analyzer, languages)
-        for entry_number in range(len(kb.entries)):
+        for entry_number in range(len(kb.document_ids)):
             for lang in languages:
                 texts = analyses[lang][entry_number]
                 words = {w for a in texts for w in (*a.words, *a.lemmas)}
@@ -80,28 +82,69 @@ class SearchIndex:
                 gram_docs.append(char_ngrams(w for a in texts for w in a.words))
                 strings.append([" ".join(a.words) for a in texts])
         words = Postings.from_documents(word_docs, len(languages))
+        phrases = PhraseTable.build(
+            [
+                [{*a.words, *a.lemmas} for a in analyses[lang][e]]
+                for e in range(len(kb.document_ids))
+                for lang in languages
+            ],
+            {term: number for number, term in enumerate(words.docs)},
+        )
         return cls(
-            entry_ids=[e.id for e in kb.entries],
+            entry_ids=kb.document_ids,
+            negative_from=len(kb.entries),
             languages=languages,
             words=words,
             grams=Postings.from_documents(gram_docs, len(languages)),
             strings=strings,
             stop_words={lang: analyzer.stop_words(lang) for lang in languages},
             vocabulary=Vocabulary(words.docs),
+            phrases=phrases,
+        )
+
+
+@dataclass
+class PhraseTable:
+    """Term numbers of every string, flat (CSR): document d's strings are
+    ``doc_start[d]:doc_start[d+1]``, string s's terms ``terms[term_start[s]:term_start[s+1]]``."""
+
+    term_ids: dict[str, int]
+    terms: NDArray[np.int32]
+    term_string: NDArray[np.int32]  # the string each position of ``terms`` belongs to
+    term_start: NDArray[np.int64]
+    doc_start: NDArray[np.int64]
+
+    @classmethod
+    def build(cls, documents: list[list[set[str]]], term_ids: dict[str, int]) -> PhraseTable:
+        terms: list[int] = []
+        owners: list[int] = []
+        term_start = [0]
+        doc_start = [0]
+        for strings in documents:
+            for string in strings:
+                ids = sorted(term_ids[t] for t in string if t in term_ids)
+                terms += ids
+                owners += [len(term_start) - 1] * len(ids)
+                term_start.append(len(terms))
+            doc_start.append(len(term_start) - 1)
+        return cls(
+            term_ids,
+            np.asarray(terms, dtype=np.int32),
+            np.asarray(owners, dtype=np.int32),
+            np.asarray(term_start, dtype=np.int64),
+            np.asarray(doc_start, dtype=np.int64),
         )
 
 
 def _analyse_by_language(
     kb: KnowledgeBase, analyzer: TextAnalyzer, languages: tuple[str, ...]
 ) -> dict[str, list[list[Analysis]]]:
-    """For each language, each entry's title, questions and keywords analysed in one batch."""
+    """For each language, each document's texts analysed in one batch."""
     result: dict[str, list[list[Analysis]]] = {}
     for lang in languages:
         texts: list[str] = []
         bounds: list[tuple[int, int]] = []
-        for entry in kb.entries:
-            block = entry.text(lang)
-            own = [block.title, *block.questions, *block.keywords]
+        for own in kb.texts(lang):
             bounds.append((len(texts), len(texts) + len(own)))
             texts.extend(own)
         analysed = analyzer.analyze_many(texts, lang)

@@ -1,12 +1,15 @@
 """Scoring a message against the index and deciding: answer, clarify or none.
 
-Three kinds of evidence, each between 0 and 1:
-- word: the idf-weighted share of the message's words whose form or lemma the entry uses;
-- char: the idf-weighted share of the message's character 3-grams the entry uses (typos,
-  compounds, inflections the lemma tables do not know, German words inside other languages);
-- fuzzy: rapidfuzz similarity of the whole message to the entry's closest question or keyword,
-  computed for the best candidates only.
+Four kinds of evidence, each between 0 and 1:
+- word: the idf-weighted share of the message's words whose form or lemma the entry uses
+  (a word the index does not know counts through its closest known word, by similarity);
+- char: the same for character 3-grams (typos, compounds, inflections the lemma tables do not
+  know, German words inside other languages);
+- phrase: the share of the message's words that one single question, keyword or title of the
+  entry holds (words that merely occur somewhere in an entry do not add up to a match);
+- fuzzy: rapidfuzz similarity of the message to the entry's closest string.
 Documents in the message's language count fully, others with ``other_language_factor``.
+A small logistic model (``confidence``) then estimates how likely the best candidate is right.
 """
 
 from __future__ import annotations
@@ -19,13 +22,14 @@ import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 
-from bot.config import MatchingSettings
+from bot.config import CONFIDENCE_FEATURES, MatchingSettings
 from bot.language.analyzer import Analysis
-from bot.matching.index import Postings, SearchIndex
+from bot.matching.index import PhraseTable, Postings, SearchIndex
 from bot.matching.index_grams import char_ngrams
 
 Status = Literal["answer", "clarify", "none"]
 STOP_WORD_FACTOR = 0.2
+Units = list[tuple[tuple[str, ...], float]]  # (forms of a word, credit)
 
 
 @dataclass(frozen=True)
@@ -35,32 +39,15 @@ class Candidate:
     # The evidence behind the score (0-1 each), used by the confidence model.
     word: float = 0.0
     char: float = 0.0
+    phrase: float = 0.0
     fuzzy: float = 0.0
+    negative: bool = False  # an out-of-scope example, never offered to a resident
 
 
 @dataclass(frozen=True)
 class Ranking:
     candidates: list[Candidate]  # best first
     known_share: float  # share of the message's word weight the knowledge base knows at all
-
-
-FEATURES = ("bias", "top", "margin", "known", "word", "char", "fuzzy")
-
-
-def features(ranking: Ranking) -> list[float]:
-    """The confidence model's inputs, in the order of ``FEATURES``."""
-    c = ranking.candidates
-    top = c[0] if c else Candidate("", 0.0)
-    second = c[1].score if len(c) > 1 else 0.0
-    return [1.0, top.score, top.score - second, ranking.known_share, top.word, top.char, top.fuzzy]
-
-
-def confidence(ranking: Ranking, coefficients: tuple[float, ...]) -> float:
-    """Estimated probability that the best candidate is the right answer (logistic model)."""
-    if not ranking.candidates:
-        return 0.0
-    z = sum(w * x for w, x in zip(coefficients, features(ranking), strict=True))
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 @dataclass(frozen=True)
@@ -74,6 +61,50 @@ class Decision:
         return self.candidates[0] if self.candidates else None
 
 
+FEATURES = ("bias", "top", "margin", "known", "word", "char", "phrase", "fuzzy", "negative_gap")
+assert len(FEATURES) == CONFIDENCE_FEATURES
+
+
+def features(ranking: Ranking) -> list[float]:
+    """The confidence model's inputs, in the order of ``FEATURES``: about the best entry,
+    how far it leads the next, and how far the closest out-of-scope example leads it."""
+    real = [c for c in ranking.candidates if not c.negative]
+    top = real[0] if real else Candidate("", 0.0)
+    second = real[1].score if len(real) > 1 else 0.0
+    return [
+        1.0, top.score, top.score - second, ranking.known_share,
+        top.word, top.char, top.phrase, top.fuzzy, negative_gap(ranking),
+    ]  # fmt: skip
+
+
+def negative_gap(ranking: Ranking) -> float:
+    """Best out-of-scope example's score minus the best entry's (negative: the entry leads)."""
+    negatives = [c.score for c in ranking.candidates if c.negative]
+    real = [c.score for c in ranking.candidates if not c.negative]
+    if not negatives:
+        return -1.0
+    return max(negatives) - (max(real) if real else 0.0)
+
+
+def confidence(ranking: Ranking, coefficients: tuple[float, ...]) -> float:
+    """Estimated probability that the best candidate is the right answer (logistic model)."""
+    if not ranking.candidates:
+        return 0.0
+    z = sum(w * x for w, x in zip(coefficients, features(ranking), strict=True))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Per document (entry-major): word and character coverage; the message's units."""
+
+    word: NDArray[np.float64]
+    char: NDArray[np.float64]
+    units: Units
+    weights: list[float]
+    known_share: float
+
+
 class Matcher:
     def __init__(self, index: SearchIndex, settings: MatchingSettings) -> None:
         self.index = index
@@ -84,65 +115,81 @@ class Matcher:
         if not analysis.words:
             return Ranking([], 0.0)
         s = self.settings
-        units = self._word_units(analysis)
-        word = self._coverage(self.index.words, units, language)
-        grams = sorted(char_ngrams(analysis.words))
-        char = _above(
-            self._coverage(self.index.grams, [((g,), 1.0) for g in grams], language), s.char_floor
-        )
+        ev = self.evidence(analysis, language)
         shape = (len(self.index.entry_ids), len(self.index.languages))
         factors = self._language_factors(language)
-        doc_scores = (s.word_weight * word + s.char_weight * char).reshape(shape) * factors
+        word = ev.word.reshape(shape)
+        char = _above(ev.char, s.char_floor).reshape(shape)
+        doc_scores = (s.word_weight * word + s.char_weight * char) * factors
         entry_scores = doc_scores.max(axis=1)
         best_docs = doc_scores.argmax(axis=1)
-        word, char = word.reshape(shape), char.reshape(shape)
+        # The best entries, and the best out-of-scope examples to compare them with.
+        split = self.index.negative_from
+        top = np.concatenate(
+            [_top(entry_scores[:split], s.candidates), split + _top(entry_scores[split:], 3)]
+        )
+        docs = (top[:, None] * shape[1] + np.arange(shape[1])[None, :]).ravel()
+        phrase = phrase_coverage(self.index.phrases, ev.units, ev.weights, docs)
+        phrase = (phrase.reshape(len(top), shape[1]) * factors).max(axis=1)
         query = " ".join(analysis.words)
         lang_no = self._language_number(language)
         ranked = []
-        for entry in _top(entry_scores, s.candidates):
+        for number, entry in enumerate(top):
             doc = int(best_docs[entry])
-            fuzzy = _above(self.fuzzy(query, int(entry), lang_no, doc), s.fuzzy_floor)
-            score = float(entry_scores[entry]) + s.fuzzy_weight * fuzzy
+            fuzzy = float(_above(self.fuzzy(query, int(entry), lang_no, doc), s.fuzzy_floor))
+            score = float(entry_scores[entry]) + s.phrase_weight * phrase[number]
+            score += s.fuzzy_weight * fuzzy
             ranked.append(
                 Candidate(
                     self.index.entry_ids[entry],
-                    round(min(score, 1.0), 4),
-                    float(word[entry, doc % shape[1]]),
-                    float(char[entry, doc % shape[1]]),
-                    float(fuzzy),
+                    round(min(float(score), 1.0), 4),
+                    float(word[entry, doc]),
+                    float(char[entry, doc]),
+                    float(phrase[number]),
+                    fuzzy,
+                    bool(entry >= self.index.negative_from),
                 )
             )
         ranked.sort(key=lambda c: c.score, reverse=True)
-        return Ranking(ranked, self._known_share(units, language))
+        return Ranking(ranked, ev.known_share)
 
-    def _known_share(self, units: list[tuple[tuple[str, ...], float]], language: str) -> float:
-        """Weighted share of the message's words found anywhere in the knowledge base."""
-        postings = self.index.words
-        stops = self.index.stop_words.get(language, frozenset())
-        total = known = 0.0
-        for forms, credit in units:
-            weight = postings.weight(forms[0]) * (STOP_WORD_FACTOR if forms[0] in stops else 1.0)
-            total += weight
-            if any(f in postings.docs for f in forms):
-                known += weight * credit
-        return known / total if total else 0.0
-
-    def evidence(
-        self, analysis: Analysis, language: str
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
-        """Word and character coverage per document, and the known share (for calibration)."""
+    def evidence(self, analysis: Analysis, language: str) -> Evidence:
+        """Word and character coverage per document, and what the phrase scores need."""
         units = self._word_units(analysis)
-        word = self._coverage(self.index.words, units, language)
-        grams = sorted(char_ngrams(analysis.words))
-        char = self._coverage(self.index.grams, [((g,), 1.0) for g in grams], language)
-        return word, char, self._known_share(units, language)
+        weights = self._weights(self.index.words, units, language)
+        word = self._coverage(self.index.words, units, weights)
+        grams = [((g,), 1.0) for g in sorted(char_ngrams(analysis.words))]
+        char = self._coverage(
+            self.index.grams, grams, self._weights(self.index.grams, grams, language)
+        )
+        known = sum(w * c for w, (forms, c) in zip(weights, units, strict=True)
+                    if any(f in self.index.words.docs for f in forms))  # fmt: skip
+        return Evidence(word, char, units, weights, known / sum(weights) if weights else 0.0)
 
-    def _word_units(self, analysis: Analysis) -> list[tuple[tuple[str, ...], float]]:
+    def decide(self, ranking: Ranking) -> Decision:
+        """Answer when the confidence model is sure enough, offer choices when it is less
+        sure, and say "none" below that."""
+        s = self.settings
+        ranked = [c for c in ranking.candidates if not c.negative]
+        sure = confidence(ranking, s.confidence)
+        if negative_gap(ranking) > s.negative_margin:
+            # Clearly closer to something the assistant does not cover.
+            return Decision("none", tuple(ranked[: s.max_alternatives]), 0.0)
+        if not ranked or sure < s.clarify_threshold:
+            return Decision("none", tuple(ranked[: s.max_alternatives]), sure)
+        lead = ranked[0].score - (ranked[1].score if len(ranked) > 1 else 0.0)
+        if sure >= s.answer_threshold and lead >= s.answer_margin:
+            return Decision("answer", tuple(ranked[: s.max_alternatives + 1]), sure)
+        floor = ranked[0].score - s.clarify_window
+        close = tuple(c for c in ranked[: s.max_alternatives] if c.score >= floor)
+        return Decision("clarify", close, sure)
+
+    def _word_units(self, analysis: Analysis) -> Units:
         """Each distinct word as (forms, credit): its form and lemma, or for a word the index
         does not know, the closest known word with credit equal to the similarity."""
         known = self.index.words.docs
         seen: set[str] = set()
-        units = []
+        units: Units = []
         for word, lemma in zip(analysis.words, analysis.lemmas, strict=True):
             if word in seen:
                 continue
@@ -155,50 +202,27 @@ class Matcher:
             units.append(((word, closest[0]), closest[1]) if closest else (forms, 1.0))
         return units
 
-    def _language_number(self, language: str) -> int:
-        langs = self.index.languages
-        return langs.index(language) if language in langs else 0
-
-    def decide(self, ranking: Ranking) -> Decision:
-        """Answer when the confidence model is sure enough, offer choices when it is less
-        sure, and say "none" below that."""
-        s = self.settings
-        ranked = ranking.candidates
-        sure = confidence(ranking, s.confidence)
-        if not ranked or sure < s.clarify_threshold:
-            return Decision("none", tuple(ranked[: s.max_alternatives]), sure)
-        if sure >= s.answer_threshold:
-            return Decision("answer", tuple(ranked[: s.max_alternatives + 1]), sure)
-        floor = ranked[0].score - s.clarify_window
-        close = tuple(c for c in ranked[: s.max_alternatives] if c.score >= floor)
-        return Decision("clarify", close, sure)
-
-    def _language_factors(self, language: str) -> NDArray[np.float64]:
-        factors = np.full(len(self.index.languages), self.settings.other_language_factor)
-        if language in self.index.languages:
-            factors[self.index.languages.index(language)] = 1.0
-        return factors
+    def _weights(self, postings: Postings, units: Units, language: str) -> list[float]:
+        """A word's weight: its idf (an unknown word counts as the rarest), small for stop
+        words; a typo-corrected word weighs as the word typed."""
+        stops = self.index.stop_words.get(language, frozenset())
+        weights = []
+        for forms, credit in units:
+            if credit < 1:
+                weight = postings.weight(forms[0])
+            else:
+                weight = max(postings.weight(f) for f in forms)
+            weights.append(weight * (STOP_WORD_FACTOR if forms[0] in stops else 1.0))
+        return weights
 
     def _coverage(
-        self, postings: Postings, units: list[tuple[tuple[str, ...], float]], language: str
+        self, postings: Postings, units: Units, weights: list[float]
     ) -> NDArray[np.float64]:
-        """Per document: weighted share of ``units`` found (a unit is found if any form is).
-
-        A word's weight is its idf (an unknown word counts as the rarest); stop words count
-        little; a typo-corrected word earns its similarity as credit."""
-        stops = self.index.stop_words.get(language, frozenset())
+        """Per document: weighted share of ``units`` found (a unit is found if any form is)."""
         doc_count = self.index.document_count
-        total = 0.0
+        total = sum(weights)
         found = np.zeros(doc_count)
-        for forms, credit in units:
-            weight = (
-                min(postings.weight(f) for f in forms[:1])
-                if credit < 1
-                else max(postings.weight(f) for f in forms)
-            )
-            if forms[0] in stops:
-                weight *= STOP_WORD_FACTOR
-            total += weight
+        for (forms, credit), weight in zip(units, weights, strict=True):
             lists = [postings.docs[f] for f in forms if f in postings.docs]
             if not lists:
                 continue
@@ -214,6 +238,16 @@ class Matcher:
         found = process.extractOne(query, choices, scorer=fuzz.WRatio)
         return float(found[1]) / 100 if found else 0.0
 
+    def _language_factors(self, language: str) -> NDArray[np.float64]:
+        factors = np.full(len(self.index.languages), self.settings.other_language_factor)
+        if language in self.index.languages:
+            factors[self.index.languages.index(language)] = 1.0
+        return factors
+
+    def _language_number(self, language: str) -> int:
+        langs = self.index.languages
+        return langs.index(language) if language in langs else 0
+
 
 def _above(value, floor: float):  # type: ignore[no-untyped-def]
     """Rescale so that ``floor`` (what unrelated texts typically reach) becomes 0."""
@@ -225,3 +259,40 @@ def _top(scores: NDArray[np.float64], k: int) -> NDArray[np.intp]:
         return np.argsort(-scores)
     part = np.argpartition(-scores, k)[:k]
     return part[np.argsort(-scores[part])]
+
+
+def phrase_coverage(
+    table: PhraseTable,
+    units: list[tuple[tuple[str, ...], float]],
+    weights: list[float],
+    docs: NDArray[np.intp],
+) -> NDArray[np.float64]:
+    """Per document in ``docs``: the best share of the message's word weight that one single
+    string (title, question or keyword) of the document holds."""
+    total = sum(weights)
+    unit_of: dict[int, int] = {}
+    for number, (forms, _credit) in enumerate(units):
+        for form in forms:
+            term = table.term_ids.get(form)
+            if term is not None:
+                unit_of.setdefault(term, number)
+    if not unit_of or not total or not len(docs):
+        return np.zeros(len(docs))
+    first, last = table.doc_start[docs], table.doc_start[docs + 1]
+    starts, ends = table.term_start[first], table.term_start[last]
+    positions = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+    query_terms = np.fromiter(sorted(unit_of), dtype=np.int64)
+    query_units = np.fromiter((unit_of[t] for t in query_terms), dtype=np.int64)
+    found = positions[np.isin(table.terms[positions], query_terms)]
+    result = np.zeros(len(docs))
+    if not len(found):
+        return result
+    strings = table.term_string[found].astype(np.int64)
+    units_found = query_units[np.searchsorted(query_terms, table.terms[found])]
+    pairs = np.unique(strings * len(units) + units_found)  # each unit once per string
+    value = np.array([weights[u] * units[u][1] for u in range(len(units))])
+    per_string = np.bincount(pairs // len(units), weights=value[pairs % len(units)])
+    for number, (a, b) in enumerate(zip(first, last, strict=True)):
+        window = per_string[a : min(b, len(per_string))]
+        result[number] = window.max() if len(window) else 0.0
+    return result / total
