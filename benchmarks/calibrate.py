@@ -57,7 +57,8 @@ def collect(engine: AnsweringEngine, items):  # type: ignore[no-untyped-def]
             n_entries, n_langs
         )
         query = " ".join(analysis.words)
-        for d, strings in enumerate(index.strings):
+        for d in range(index.document_count):
+            strings = index.strings(d)
             found = process.extractOne(query, strings, scorer=fuzz.WRatio)
             F[i, d // n_langs, d % n_langs] = found[1] / 100 if found else 0
     negative = np.arange(n_entries) >= index.negative_from

@@ -229,3 +229,7 @@ def chat(obj: Context, lang: str | None) -> None:
         run_chat(obj.settings, lang)
     except KnowledgeError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+if __name__ == "__main__":
+    main()

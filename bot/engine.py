@@ -6,9 +6,14 @@ of Telegram.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import pickle
 import time
 from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
@@ -76,15 +81,13 @@ class AnsweringEngine:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         analyzer = TextAnalyzer()
-        vocabulary = {
-            lang: [w for texts in kb.texts(lang) for ws in analyzer.tokens(texts, lang) for w in ws]
-            for lang in LANGUAGES
-        }
-        analyzer.use_tables(LemmaTables.for_vocabulary(vocabulary, settings.cache_dir))
-        timings["lemma_tables"] = time.perf_counter() - started
-        started = time.perf_counter()
-        index = SearchIndex.build(kb, analyzer, LANGUAGES)
-        timings["index"] = time.perf_counter() - started
+        cache = _cache_path(settings, kb)
+        built = _read_cache(cache)
+        if built is None:
+            built = _build_and_load(kb, analyzer, settings, cache, timings)
+        timings["cache_load"] = time.perf_counter() - started - sum(timings.values())
+        tables, index = built
+        analyzer.use_tables(tables)
         lang = settings.languages
         detector = LanguageDetector(
             LANGUAGES, lang.default, lang.short_message_words, lang.min_confidence
@@ -108,3 +111,79 @@ class AnsweringEngine:
         return MatchResult(
             decision.status, best.entry_id, language, best.score, decision.candidates[1:], certain
         )
+
+
+# Bump when the index's structure changes, so old caches are not loaded.
+INDEX_FORMAT = 4
+
+
+def _build_and_load(
+    kb: KnowledgeBase,
+    analyzer: TextAnalyzer,
+    settings: Settings,
+    cache: Path,
+    timings: dict[str, float],
+) -> tuple[LemmaTables, SearchIndex]:
+    """Build in a worker process and load the result; in this process if that fails
+    (e.g. a read-only data folder), which costs memory but still works."""
+    from bot.engine_build import build_in_worker
+
+    try:
+        timings.update(build_in_worker(kb, settings, cache))
+        built = _read_cache(cache)
+        if built is not None:
+            return built
+    except RuntimeError as exc:
+        log.warning("%s; building in this process", exc)
+    return _build(kb, analyzer, settings, timings)
+
+
+def _build(
+    kb: KnowledgeBase, analyzer: TextAnalyzer, settings: Settings, timings: dict[str, float]
+) -> tuple[LemmaTables, SearchIndex]:
+    """Lemma tables for the knowledge base's vocabulary, then the search index."""
+    started = time.perf_counter()
+    vocabulary = {
+        lang: [w for texts in kb.texts(lang) for ws in analyzer.tokens(texts, lang) for w in ws]
+        for lang in LANGUAGES
+    }
+    tables = LemmaTables.for_vocabulary(vocabulary, settings.cache_dir)
+    analyzer.use_tables(tables)
+    timings["lemma_tables"] = time.perf_counter() - started
+    started = time.perf_counter()
+    index = SearchIndex.build(kb, analyzer, LANGUAGES)
+    timings["index"] = time.perf_counter() - started
+    return tables, index
+
+
+def _cache_path(settings: Settings, kb: KnowledgeBase) -> Path:
+    key = f"{kb.fingerprint()}-{version('simplemma')}-{version('spacy')}-v{INDEX_FORMAT}"
+    return settings.cache_dir / f"engine-{hashlib.sha256(key.encode()).hexdigest()[:20]}.pickle"
+
+
+def _read_cache(path: Path) -> tuple[LemmaTables, SearchIndex] | None:
+    """The engine built earlier for exactly this knowledge base (our own file in data/)."""
+    try:
+        with path.open("rb") as handle:
+            loaded = pickle.load(handle)  # noqa: S301 - written by _write_cache, not user input
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    if not (isinstance(loaded, tuple) and len(loaded) == 2):
+        return None
+    return loaded
+
+
+def _write_cache(path: Path, built: tuple[LemmaTables, SearchIndex]) -> bool:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(built, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        for old in path.parent.glob("engine-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+        return True
+    except OSError as exc:  # a read-only data folder only costs time on the next start
+        log.warning("cannot cache the search index: %s", exc)
+        return False

@@ -14,6 +14,7 @@ from telegram.request import HTTPXRequest
 
 from bot.config import ConfigError, Settings
 from handlers.durability import INBOX_KEY, DurableApplication, InboxRequest, replay_pending
+from handlers.ordering import PerChatUpdateProcessor
 from handlers.registry import register, set_commands
 from handlers.services import Services
 
@@ -34,6 +35,7 @@ def build_application(settings: Settings, services: Services | None = None) -> A
         .base_file_url(tg.base_file_url)
         .request(HTTPXRequest(connection_pool_size=16, read_timeout=15, write_timeout=15))
         .get_updates_request(InboxRequest(services.inbox, read_timeout=POLL_TIMEOUT + 10))
+        .concurrent_updates(PerChatUpdateProcessor(tg.concurrent_updates))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

@@ -53,7 +53,10 @@ class KnowledgeError(Exception):
         super().__init__("\n".join(lines))
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when available
+
+
+class _UniqueKeyLoader(_Base):  # type: ignore[misc, valid-type]
     """A YAML loader that refuses a key given twice in one mapping (easy to do by hand)."""
 
 

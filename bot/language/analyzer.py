@@ -46,17 +46,27 @@ class Analysis:
     lemmas: tuple[str, ...]
 
 
+# spaCy's vocabulary and string store keep every new word they see; renewing a pipeline after
+# this many messages keeps a long-running bot's memory bounded.
+RENEW_AFTER = 20_000
+
+
 class TextAnalyzer:
     """One blank pipeline per language, created on first use."""
 
     def __init__(self, tables: LemmaTables | None = None) -> None:
         self.tables = tables or LemmaTables({})
         self._pipelines: dict[str, Language] = {}
+        self._uses: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def pipeline(self, language: str) -> Language:
         with self._lock:
             nlp = self._pipelines.get(language)
+            self._uses[language] = self._uses.get(language, 0) + 1
+            if nlp is not None and self._uses[language] > RENEW_AFTER:
+                nlp = None
+                self._uses[language] = 0
             if nlp is None:
                 nlp = spacy.blank(language)
                 component = nlp.add_pipe(COMPONENT, config={"language": language})

@@ -54,10 +54,14 @@ class SearchIndex:
     languages: tuple[str, ...]
     words: Postings
     grams: Postings
-    strings: list[list[str]]  # per document: folded title, questions and keywords
+    joined: list[str]  # per document: folded title, questions and keywords, one per line
     stop_words: dict[str, frozenset[str]]
     vocabulary: Vocabulary  # for words the index does not know (typos)
     phrases: PhraseTable  # the terms of every single title, question and keyword
+
+    def strings(self, document: int) -> list[str]:
+        """The folded strings of one document (kept joined: one object per document)."""
+        return self.joined[document].split("\n")
 
     @property
     def document_count(self) -> int:
@@ -72,7 +76,7 @@ class SearchIndex:
     ) -> SearchIndex:
         word_docs: list[set[str]] = []
         gram_docs: list[set[str]] = []
-        strings: list[list[str]] = []
+        joined: list[str] = []
         analyses = _analyse_by_language(kb, analyzer, languages)
         for entry_number in range(len(kb.document_ids)):
             for lang in languages:
@@ -80,7 +84,7 @@ class SearchIndex:
                 words = {w for a in texts for w in (*a.words, *a.lemmas)}
                 word_docs.append(words)
                 gram_docs.append(char_ngrams(w for a in texts for w in a.words))
-                strings.append([" ".join(a.words) for a in texts])
+                joined.append("\n".join(" ".join(a.words) for a in texts))
         words = Postings.from_documents(word_docs, len(languages))
         phrases = PhraseTable.build(
             [
@@ -96,7 +100,7 @@ class SearchIndex:
             languages=languages,
             words=words,
             grams=Postings.from_documents(gram_docs, len(languages)),
-            strings=strings,
+            joined=joined,
             stop_words={lang: analyzer.stop_words(lang) for lang in languages},
             vocabulary=Vocabulary(words.docs),
             phrases=phrases,

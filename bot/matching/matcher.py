@@ -234,8 +234,10 @@ class Matcher:
         """Similarity of the message to the closest string of the entry (message's language,
         the best-scoring language and German, where the official terms are)."""
         docs = {self.index.document(entry, lang_no), best_doc, self.index.document(entry, 0)}
-        choices = [s for d in docs for s in self.index.strings[d]]
-        found = process.extractOne(query, choices, scorer=fuzz.WRatio)
+        choices = [s for d in docs for s in self.index.strings(d)]
+        # Below the floor the evidence counts 0 anyway; the cut-off lets rapidfuzz stop early.
+        cutoff = self.settings.fuzzy_floor * 100
+        found = process.extractOne(query, choices, scorer=fuzz.WRatio, score_cutoff=cutoff)
         return float(found[1]) / 100 if found else 0.0
 
     def _language_factors(self, language: str) -> NDArray[np.float64]:

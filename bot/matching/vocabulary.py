@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,7 +31,18 @@ class Vocabulary:
         self._postings: dict[str, NDArray[np.int32]] = {
             g: np.asarray(ids, dtype=np.int32) for g, ids in postings.items()
         }
-        self.closest = lru_cache(maxsize=20000)(self._closest)
+        self._cache: dict[str, tuple[str, float] | None] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_cache": {}}  # pickled without the memo
+
+    def closest(self, word: str) -> tuple[str, float] | None:
+        """The most similar known word and its similarity (0-1), if similar enough."""
+        if word not in self._cache:
+            if len(self._cache) > 20000:
+                self._cache.clear()
+            self._cache[word] = self._closest(word)
+        return self._cache[word]
 
     def _closest(self, word: str) -> tuple[str, float] | None:
         """The most similar known word and its similarity (0-1), if similar enough."""

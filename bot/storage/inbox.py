@@ -2,7 +2,8 @@
 
 ``store`` is called as updates arrive, ``begin``/``finish`` around processing. Updates stored
 but never finished are processed again on the next start (``pending``). An update finished
-once is not processed again, even if the messenger delivers it twice.
+once is not processed again, even if the messenger delivers it twice. Plain SQL statements
+(SQLAlchemy Core): this runs for every update, so it is kept to one short statement a step.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage.database import Database
 from bot.storage.models import InboxUpdate, utcnow
+
+INBOX = InboxUpdate.__table__
 
 
 class Inbox:
@@ -23,77 +26,80 @@ class Inbox:
         self.db = db
         self.channel = channel
 
+    def _is(self, update_id: int):  # type: ignore[no-untyped-def]
+        return and_(INBOX.c.channel == self.channel, INBOX.c.update_id == update_id)
+
     def store(self, payloads: Iterable[dict[str, Any]]) -> None:
-        payloads = [p for p in payloads if isinstance(p.get("update_id"), int)]
-        if not payloads:
+        rows = {p["update_id"]: p for p in payloads if isinstance(p.get("update_id"), int)}
+        if not rows:
             return
-        ids = [p["update_id"] for p in payloads]
-        with self.db.session() as session:
+        with self.db.engine.begin() as conn:
             known = set(
-                session.scalars(
-                    select(InboxUpdate.update_id).where(
-                        InboxUpdate.channel == self.channel, InboxUpdate.update_id.in_(ids)
+                conn.scalars(
+                    select(INBOX.c.update_id).where(
+                        INBOX.c.channel == self.channel, INBOX.c.update_id.in_(list(rows))
                     )
                 )
             )
-            for payload in payloads:
-                if payload["update_id"] not in known:
-                    known.add(payload["update_id"])
-                    session.add(
-                        InboxUpdate(
-                            channel=self.channel, update_id=payload["update_id"], payload=payload
-                        )
-                    )
+            new = [
+                {"channel": self.channel, "update_id": uid, "payload": payload,
+                 "received_at": utcnow(), "attempts": 0}
+                for uid, payload in rows.items()
+                if uid not in known
+            ]  # fmt: skip
+            if new:
+                conn.execute(insert(INBOX), new)
 
     def begin(self, payload: dict[str, Any]) -> bool:
         """Record an attempt; False if this update was already processed."""
         update_id = payload["update_id"]
-        for _ in range(2):
-            try:
-                with self.db.session() as session:
-                    row = session.scalar(self._select(update_id))
-                    if row is None:
-                        row = InboxUpdate(
-                            channel=self.channel, update_id=update_id, payload=payload
-                        )
-                        session.add(row)
-                    if row.processed_at is not None:
-                        return False
-                    row.attempts = (row.attempts or 0) + 1
-                    return True
-            except IntegrityError:  # stored concurrently by the receiving side: read it again
-                continue
+        attempt = (
+            update(INBOX)
+            .where(self._is(update_id), INBOX.c.processed_at.is_(None))
+            .values(attempts=INBOX.c.attempts + 1)
+        )
+        with self.db.engine.begin() as conn:
+            if conn.execute(attempt).rowcount:
+                return True
+            if conn.scalar(select(INBOX.c.id).where(self._is(update_id))) is not None:
+                return False  # stored and already processed
+        try:  # not stored yet (webhook, or a test feeding updates directly)
+            with self.db.engine.begin() as conn:
+                conn.execute(
+                    insert(INBOX).values(
+                        channel=self.channel,
+                        update_id=update_id,
+                        payload=payload,
+                        received_at=utcnow(),
+                        attempts=1,
+                    )
+                )
+        except IntegrityError:  # stored concurrently by the receiving side
+            return self.begin(payload)
         return True
 
     def finish(self, update_id: int, error: str | None = None) -> None:
-        with self.db.session() as session:
-            session.execute(
-                update(InboxUpdate)
-                .where(InboxUpdate.channel == self.channel, InboxUpdate.update_id == update_id)
-                .values(processed_at=utcnow(), error=error)
+        with self.db.engine.begin() as conn:
+            conn.execute(
+                update(INBOX).where(self._is(update_id)).values(processed_at=utcnow(), error=error)
             )
 
     def pending(self) -> list[dict[str, Any]]:
-        with self.db.session() as session:
-            rows = session.scalars(
-                select(InboxUpdate)
-                .where(InboxUpdate.channel == self.channel, InboxUpdate.processed_at.is_(None))
-                .order_by(InboxUpdate.update_id)
+        with self.db.engine.begin() as conn:
+            rows = conn.execute(
+                select(INBOX.c.payload)
+                .where(INBOX.c.channel == self.channel, INBOX.c.processed_at.is_(None))
+                .order_by(INBOX.c.update_id)
             )
             return [row.payload for row in rows]
 
     def prune(self, older_than: dt.timedelta) -> int:
         """Delete processed updates older than ``older_than`` (retention)."""
         cutoff = utcnow() - older_than
-        with self.db.session() as session:
-            result = session.execute(
-                delete(InboxUpdate).where(
-                    InboxUpdate.processed_at.is_not(None), InboxUpdate.processed_at < cutoff
+        with self.db.engine.begin() as conn:
+            result = conn.execute(
+                delete(INBOX).where(
+                    INBOX.c.processed_at.is_not(None), INBOX.c.processed_at < cutoff
                 )
             )
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-    def _select(self, update_id: int):  # type: ignore[no-untyped-def]
-        return select(InboxUpdate).where(
-            InboxUpdate.channel == self.channel, InboxUpdate.update_id == update_id
-        )
+            return int(result.rowcount or 0)

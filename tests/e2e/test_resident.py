@@ -248,3 +248,31 @@ async def test_restart_keeps_the_users_language(bot_settings, engine) -> None:  
                 "</b>", ""
             )
         services.db.dispose()
+
+
+async def test_quick_messages_are_answered_in_order(env: Env) -> None:
+    user = env.emu.user(530, "Lina", language_code="de")
+    other = env.emu.user(531, "Ali", language_code="de")
+    questions = {
+        "Wie viel Geld gibt es für ein Kleinprojekt?": "funding-small",
+        "Was kostet der Einbürgerungstest?": "naturalisation-test",
+        "Was ist der Internationale Ausschuss?": "ia-committee",
+        "Wer darf beim WIR2.0-Förderprogramm einen Antrag stellen?": "funding-who",
+    }
+    for text in questions:  # no waiting in between, another resident writing at the same time
+        await user.send_text(text)
+        await other.send_text(text)
+    for expected in questions.values():
+        answer = await env.emu.wait_for_bot_message(user.chat_id, timeout=10)
+        assert answer.text.startswith(title(env, expected, "de"))
+
+
+async def test_an_error_is_reported_and_the_bot_keeps_going(env: Env) -> None:
+    user = env.emu.user(532, "Noor", language_code="en")
+    env.emu.inject_fault("sendMessage", error_code=400, times=1, description="Bad Request: chat not found")
+    await user.send_text("How do I apply for WIR2.0 funding?")
+    apology = await env.emu.wait_for_bot_message(user.chat_id, timeout=10)
+    assert apology.text == texts(env, "en", "error")
+    await user.send_text("How do I apply for WIR2.0 funding?")
+    answer = await env.emu.wait_for_bot_message(user.chat_id, timeout=10)
+    assert answer.text.startswith(title(env, "funding-apply", "en"))

@@ -1,0 +1,35 @@
+"""`consult-bot chat`: the README's run command, driven through a pipe like a person would type."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+pytestmark = pytest.mark.database
+
+
+def test_chat_in_the_terminal(tmp_path: Path) -> None:
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    config["knowledge_dir"] = str(ROOT / "knowledge")
+    config["data_dir"] = str(ROOT / "data")  # shares the built index cache
+    config["database_url"] = f"sqlite:///{tmp_path / 'chat.db'}"
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    script = "/start\n2\nWie viel Geld gibt es für ein Kleinprojekt?\n/topics\n:quit\n"
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--config", str(path), "chat", "--lang", "de"],
+        input=script, capture_output=True, text=True, timeout=240, cwd=tmp_path,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    transcript = out.stdout
+    assert "Grundsatzangelegenheiten der Einwanderung" in transcript  # greeting
+    assert "[1] Deutsch" in transcript and "[2] English" in transcript  # language buttons
+    assert "I will answer in English" in transcript  # pressed "2"
+    assert "Kleinprojekte" in transcript  # the answer
+    assert "Topics" in transcript  # the topic menu, in English now
+    assert (tmp_path / "chat.db").exists()

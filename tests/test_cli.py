@@ -1,0 +1,86 @@
+"""The consult-bot command line, run as a resident of the office would run it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tests.helpers import entry, write_kb
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, stdin: str | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
+        cwd=cwd, timeout=300,
+    )  # fmt: skip
+
+
+def test_ask_json_reads_stdin_line_by_line() -> None:
+    lines = ["Wie viel Geld gibt es für ein Kleinprojekt?", "", "weather tomorrow?", "🙂"]
+    out = run("ask", "--json", stdin="\n".join(lines) + "\n")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(rows) == 4
+    assert rows[0]["status"] == "answer" and rows[0]["entry_id"] == "funding-small"
+    assert rows[1]["status"] == "none" and rows[1]["entry_id"] is None
+    assert rows[2]["status"] == "none"
+
+
+def test_ask_human_readable_shows_answer_and_source() -> None:
+    out = run("ask", "Was kostet der Einbürgerungstest?", "--lang", "de")
+    assert out.returncode == 0, out.stderr
+    assert "[answer]" in out.stdout and "Source:" in out.stdout and "checked 2026-" in out.stdout
+
+
+def test_kb_check_passes_on_the_shipped_knowledge_base() -> None:
+    out = run("kb", "check")
+    assert out.returncode == 0, out.stderr
+    assert "all valid" in out.stdout
+
+
+def test_kb_check_fails_with_every_problem_named(tmp_path: Path) -> None:
+    kb = write_kb(tmp_path / "kb", {"a.yaml": [entry("one", related=["ghost"]), entry("one")]})
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"knowledge_dir": str(kb), "data_dir": str(tmp_path / "d")}))
+    out = run("--config", str(config), "kb", "check")
+    assert out.returncode == 1
+    assert "entry 'one': field 'related': no entry 'ghost'" in out.stderr
+    assert "duplicate id" in out.stderr
+
+
+def test_kb_stats_counts_languages_and_reviews() -> None:
+    out = run("kb", "stats", "--json")
+    data = json.loads(out.stdout)
+    assert data["entries"] >= 49
+    assert set(data["languages"]) == {"de", "en", "tr", "ar", "uk", "ru", "fa", "pl"}
+    assert all(row["questions"] >= 5 * data["entries"] for row in data["languages"].values())
+
+
+def test_eval_prints_per_language_accuracy(tmp_path: Path) -> None:
+    items = [
+        {"q": "wie viel geld fuer ein kleinprojekt", "expect": "funding-small", "lang": "de"},
+        {"q": "recipe for banana bread", "expect": "none", "lang": "en"},
+    ]
+    path = tmp_path / "set.yaml"
+    path.write_text(yaml.safe_dump(items))
+    out = run("eval", str(path))
+    assert out.returncode == 0, out.stderr
+    rows = {line.split()[0]: line.split() for line in out.stdout.splitlines()[1:]}
+    assert rows["de"][1:3] == ["1", "100.0%"]  # one question, top-1 right
+    assert rows["en"][1] == "0" and rows["en"][-2:] == ["1", "100.0%"]  # out of scope: none
+
+
+def test_run_without_token_says_so_in_one_line(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"], capture_output=True, text=True, cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, timeout=60,
+    )  # fmt: skip
+    assert out.returncode != 0
+    assert "TELEGRAM_BOT_TOKEN is not set" in out.stderr
+    assert "Traceback" not in out.stderr
