@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -33,7 +32,7 @@ from bot.languages import LANGUAGES  # noqa: E402
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def scaled(kb: KnowledgeBase, size: int) -> KnowledgeBase:
@@ -59,20 +58,20 @@ def scaled(kb: KnowledgeBase, size: int) -> KnowledgeBase:
 
 
 def engine_for(size: int):  # type: ignore[no-untyped-def]
-    from bot.engine import AnsweringEngine
+    from bot.engine import AnsweringEngine, make_detector
 
     settings = load_settings(ROOT / "config.yaml", environ={})
+    detector = make_detector(settings)  # first, as AnsweringEngine.from_settings does
     kb = load_knowledge(settings.knowledge_dir)
     if size:
         kb = scaled(kb, size)
-    return AnsweringEngine.from_knowledge(kb, settings)
+    return AnsweringEngine.from_knowledge(kb, settings, detector)
 
 
 def child(size: int, questions: list[tuple[str, str | None]]) -> dict[str, float]:
     """Run in a fresh process: start-up, latency, peak memory at one size."""
     started = time.perf_counter()
     engine = engine_for(size)
-    engine.detector.warm_up()
     startup = time.perf_counter() - started
     latencies = []
     for _ in range(3):
@@ -130,8 +129,8 @@ def main() -> None:
             f"  {warm['peak_mb']:7.0f} ({cold['peak_mb']:.0f})"
         )
     print("(start = a fresh process loading the knowledge base, the cached index and the language")
-    print(" model; cold start = the first start after the knowledge base changed, which builds them)")
-    _ = statistics  # keep import for percentile helpers in the baselines module
+    print(" model; cold start = the first start after the knowledge base changed, which builds")
+    print(" them)")
 
 
 if __name__ == "__main__":

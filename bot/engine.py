@@ -69,16 +69,20 @@ class AnsweringEngine:
     def from_settings(cls, settings: Settings) -> AnsweringEngine:
         """Load the knowledge base from the settings' folder and build everything around it."""
         started = time.perf_counter()
+        detector = make_detector(settings)
         kb = load_knowledge(settings.knowledge_dir)
-        engine = cls.from_knowledge(kb, settings)
+        engine = cls.from_knowledge(kb, settings, detector)
         engine.timings["load_knowledge"] = (
             time.perf_counter() - started - sum(engine.timings.values())
         )
         return engine
 
     @classmethod
-    def from_knowledge(cls, kb: KnowledgeBase, settings: Settings) -> AnsweringEngine:
+    def from_knowledge(
+        cls, kb: KnowledgeBase, settings: Settings, detector: LanguageDetector | None = None
+    ) -> AnsweringEngine:
         timings: dict[str, float] = {}
+        detector = detector or make_detector(settings)
         started = time.perf_counter()
         analyzer = TextAnalyzer()
         cache = _cache_path(settings, kb)
@@ -88,10 +92,6 @@ class AnsweringEngine:
         timings["cache_load"] = time.perf_counter() - started - sum(timings.values())
         tables, index = built
         analyzer.use_tables(tables)
-        lang = settings.languages
-        detector = LanguageDetector(
-            LANGUAGES, lang.default, lang.short_message_words, lang.min_confidence
-        )
         return cls(kb, settings, detector, analyzer, Matcher(index, settings.matching), timings)
 
     def ask(self, text: str, hint: str | None = None) -> MatchResult:
@@ -113,8 +113,19 @@ class AnsweringEngine:
         )
 
 
+def make_detector(settings: Settings) -> LanguageDetector:
+    """The language identifier, loaded now: decompressing its model briefly takes about 60 MB,
+    which costs least while the process is still small (before the knowledge base)."""
+    lang = settings.languages
+    detector = LanguageDetector(
+        LANGUAGES, lang.default, lang.short_message_words, lang.min_confidence
+    )
+    detector.warm_up()
+    return detector
+
+
 # Bump when the index's structure changes, so old caches are not loaded.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 
 
 def _build_and_load(

@@ -127,7 +127,11 @@ class LanguageDetector:
                 # Keep only our languages' columns: the full 97-language model is not needed
                 # again and would stay in memory (about 70 MB).
                 identifier.nb_ptc = identifier.nb_ptc.copy()
-                identifier._full_model = (identifier.nb_ptc, identifier.nb_pc, identifier.nb_classes)
+                identifier._full_model = (
+                    identifier.nb_ptc,
+                    identifier.nb_pc,
+                    identifier.nb_classes,
+                )
                 self._loaded = identifier
             return self._loaded
 

@@ -18,6 +18,9 @@ import sys
 from collections.abc import Iterable, Mapping
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from bot.language.normalize import fold
 
@@ -28,19 +31,24 @@ UNSUPPORTED: frozenset[str] = frozenset()
 
 
 class LemmaTables:
-    """Folded word form -> folded lemma, per language."""
+    """Folded word form -> folded lemma, per language.
+
+    Stored compactly: per language a sorted array of 64-bit hashes of the forms and, for each,
+    the number of its lemma in a list (Turkish alone has about 200,000 forms; as a dict of
+    strings that would be about 30 MB, as arrays it is about 2.5 MB)."""
 
     def __init__(self, tables: Mapping[str, Mapping[str, str]]) -> None:
-        self._tables = {lang: dict(table) for lang, table in tables.items()}
+        self._tables = {lang: _Compact.build(table) for lang, table in tables.items()}
 
     def lemma(self, language: str, folded_word: str) -> str:
         table = self._tables.get(language)
         if table is None:
             return folded_word
-        return table.get(folded_word, folded_word)
+        return table.get(folded_word) or folded_word
 
     def size(self, language: str) -> int:
-        return len(self._tables.get(language, {}))
+        table = self._tables.get(language)
+        return len(table.keys) if table else 0
 
     @classmethod
     def for_vocabulary(
@@ -62,6 +70,36 @@ class LemmaTables:
                 tables[lang] = table
                 _write_cache(cache_dir, lang, words[lang], table)
         return cls(tables)
+
+
+class _Compact:
+    __slots__ = ("keys", "lemma_of", "lemmas")
+
+    def __init__(self, keys: Any, lemma_of: Any, lemmas: list[str]) -> None:
+        self.keys, self.lemma_of, self.lemmas = keys, lemma_of, lemmas
+
+    @classmethod
+    def build(cls, table: Mapping[str, str]) -> _Compact:
+        lemmas = sorted(set(table.values()))
+        number = {lemma: i for i, lemma in enumerate(lemmas)}
+        pairs = sorted(
+            (_hash(form), number[lemma]) for form, lemma in table.items() if form != lemma
+        )
+        keys = np.fromiter((k for k, _ in pairs), dtype=np.uint64, count=len(pairs))
+        lemma_of = np.fromiter((v for _, v in pairs), dtype=np.int32, count=len(pairs))
+        return cls(keys, lemma_of, lemmas)
+
+    def get(self, form: str) -> str | None:
+        key = _hash(form)
+        at = int(np.searchsorted(self.keys, key))
+        if at < len(self.keys) and self.keys[at] == key:
+            return self.lemmas[int(self.lemma_of[at])]
+        return None
+
+
+def _hash(text: str) -> int:
+    """A stable 64-bit hash (Python's own hash() changes from process to process)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
 
 
 def _cache_path(cache_dir: Path, language: str, words: list[str]) -> Path:

@@ -114,27 +114,27 @@ class PhraseTable:
 
     term_ids: dict[str, int]
     terms: NDArray[np.int32]
-    term_string: NDArray[np.int32]  # the string each position of ``terms`` belongs to
     term_start: NDArray[np.int64]
     doc_start: NDArray[np.int64]
+
+    def string_of(self, positions: NDArray[np.int64]) -> NDArray[np.int64]:
+        """The string each position of ``terms`` belongs to."""
+        return np.searchsorted(self.term_start, positions, side="right") - 1
 
     @classmethod
     def build(cls, documents: list[list[set[str]]], term_ids: dict[str, int]) -> PhraseTable:
         terms: list[int] = []
-        owners: list[int] = []
         term_start = [0]
         doc_start = [0]
         for strings in documents:
             for string in strings:
                 ids = sorted(term_ids[t] for t in string if t in term_ids)
                 terms += ids
-                owners += [len(term_start) - 1] * len(ids)
                 term_start.append(len(terms))
             doc_start.append(len(term_start) - 1)
         return cls(
             term_ids,
             np.asarray(terms, dtype=np.int32),
-            np.asarray(owners, dtype=np.int32),
             np.asarray(term_start, dtype=np.int64),
             np.asarray(doc_start, dtype=np.int64),
         )

@@ -289,7 +289,7 @@ def phrase_coverage(
     result = np.zeros(len(docs))
     if not len(found):
         return result
-    strings = table.term_string[found].astype(np.int64)
+    strings = table.string_of(found)
     units_found = query_units[np.searchsorted(query_terms, table.terms[found])]
     pairs = np.unique(strings * len(units) + units_found)  # each unit once per string
     value = np.array([weights[u] * units[u][1] for u in range(len(units))])

@@ -1,0 +1,1 @@
+"""Consultation requests and appointments (Telegram-free core)."""
