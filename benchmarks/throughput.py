@@ -49,6 +49,7 @@ async def generate_load(port: int, messages: int, users: int) -> dict[str, objec
             for i in range(users)
         ]
         latencies: list[float] = []
+        with_buttons = 0  # answers, choices and "none" carry buttons; error apologies do not
         per_user = messages // users
 
         async def resident(index: int) -> None:
@@ -57,13 +58,19 @@ async def generate_load(port: int, messages: int, users: int) -> dict[str, objec
             for k in range(per_user):
                 sent = time.perf_counter()
                 await user.send_text(questions[(index * per_user + k) % len(questions)])
-                await emu.wait_for_bot_message(user.chat_id, timeout=60)
+                reply = await emu.wait_for_bot_message(user.chat_id, timeout=60)
                 latencies.append((time.perf_counter() - sent) * 1000)
+                nonlocal with_buttons
+                with_buttons += bool(reply.data.get("reply_markup"))
                 emu.skip_bot_messages(user.chat_id)
 
         started = time.perf_counter()
         await asyncio.gather(*(resident(i) for i in range(users)))
-        return {"seconds": time.perf_counter() - started, "latencies": latencies}
+        return {
+            "seconds": time.perf_counter() - started,
+            "latencies": latencies,
+            "with_buttons": with_buttons,
+        }
 
 
 # -- the bots (this process) --------------------------------------------------------------
@@ -137,6 +144,7 @@ def report(name: str, result: dict[str, object]) -> float:
     print(
         f"{name:<9} {len(latencies):>6} msgs  {rate:7.1f} msg/s"
         f"  p50 {statistics.median(latencies):6.1f} ms  p99 {p99:6.1f} ms"
+        f"  replies with buttons {result['with_buttons']}"
     )
     return rate
 

@@ -43,7 +43,7 @@ class DurableApplication(Application):  # type: ignore[type-arg]
         if inbox is None or not isinstance(update, Update):
             await super().process_update(update)
             return
-        if not inbox.begin(update.to_dict()):
+        if not inbox.begin(update.update_id, update.to_dict):
             log.info("update %s was already processed; skipped", update.update_id)
             return
         try:

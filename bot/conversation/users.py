@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from bot.conversation.replies import UserRef
 from bot.storage.models import Feedback, UnansweredQuestion, User, utcnow
 
 MAX_STORED_QUESTION = 2000
+SEEN_RESOLUTION = dt.timedelta(minutes=1)  # last_seen_at is kept to the minute
 
 
 def get_or_create(session: Session, who: UserRef) -> User:
@@ -20,10 +22,18 @@ def get_or_create(session: Session, who: UserRef) -> User:
     if user is None:
         user = User(channel=who.channel, external_id=who.external_id)
         session.add(user)
-    user.chat_id = who.chat_id if who.chat_id is not None else user.chat_id
-    user.first_name = who.first_name or user.first_name
-    user.client_language = who.client_language or user.client_language
-    user.last_seen_at = utcnow()
+    # Assign only what changed: an unchanged row is not written again for every message.
+    for field, value in (
+        ("chat_id", who.chat_id),
+        ("first_name", who.first_name),
+        ("client_language", who.client_language),
+    ):
+        if value is not None and getattr(user, field) != value:
+            setattr(user, field, value)
+    now = utcnow()
+    seen = user.last_seen_at
+    if seen is None or seen.tzinfo is None or now - seen > SEEN_RESOLUTION:
+        user.last_seen_at = now
     session.flush()
     return user
 

@@ -133,12 +133,17 @@ class Matcher:
         phrase = (phrase.reshape(len(top), shape[1]) * factors).max(axis=1)
         query = " ".join(analysis.words)
         lang_no = self._language_number(language)
+        before_fuzzy = entry_scores[top] + s.phrase_weight * phrase
+        # Fuzzy similarity is the costliest evidence and the smallest weight: only the
+        # candidates that can still come first get it (the rest could not overtake them).
+        reachable = before_fuzzy >= before_fuzzy.max() - s.fuzzy_weight
         ranked = []
         for number, entry in enumerate(top):
             doc = int(best_docs[entry])
-            fuzzy = float(_above(self.fuzzy(query, int(entry), lang_no, doc), s.fuzzy_floor))
-            score = float(entry_scores[entry]) + s.phrase_weight * phrase[number]
-            score += s.fuzzy_weight * fuzzy
+            fuzzy = 0.0
+            if reachable[number]:
+                fuzzy = float(_above(self.fuzzy(query, int(entry), lang_no, doc), s.fuzzy_floor))
+            score = float(before_fuzzy[number]) + s.fuzzy_weight * fuzzy
             ranked.append(
                 Candidate(
                     self.index.entry_ids[entry],

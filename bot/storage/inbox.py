@@ -9,16 +9,29 @@ once is not processed again, even if the messenger delivers it twice. Plain SQL 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage.database import Database
 from bot.storage.models import InboxUpdate, utcnow
 
 INBOX = InboxUpdate.__table__
+_SAME = and_(
+    INBOX.c.channel == bindparam("b_channel"), INBOX.c.update_id == bindparam("b_update_id")
+)
+# Built once: these run for every update.
+_ATTEMPT = (
+    update(INBOX).where(_SAME, INBOX.c.processed_at.is_(None)).values(attempts=INBOX.c.attempts + 1)
+)
+_KNOWN = select(INBOX.c.id).where(_SAME)
+_FINISH = (
+    update(INBOX)
+    .where(_SAME)
+    .values(processed_at=bindparam("b_processed_at"), error=bindparam("b_error"))
+)
 
 
 class Inbox:
@@ -26,8 +39,8 @@ class Inbox:
         self.db = db
         self.channel = channel
 
-    def _is(self, update_id: int):  # type: ignore[no-untyped-def]
-        return and_(INBOX.c.channel == self.channel, INBOX.c.update_id == update_id)
+    def _key(self, update_id: int) -> dict[str, Any]:
+        return {"b_channel": self.channel, "b_update_id": update_id}
 
     def store(self, payloads: Iterable[dict[str, Any]]) -> None:
         rows = {p["update_id"]: p for p in payloads if isinstance(p.get("update_id"), int)}
@@ -50,18 +63,13 @@ class Inbox:
             if new:
                 conn.execute(insert(INBOX), new)
 
-    def begin(self, payload: dict[str, Any]) -> bool:
-        """Record an attempt; False if this update was already processed."""
-        update_id = payload["update_id"]
-        attempt = (
-            update(INBOX)
-            .where(self._is(update_id), INBOX.c.processed_at.is_(None))
-            .values(attempts=INBOX.c.attempts + 1)
-        )
+    def begin(self, update_id: int, payload: Callable[[], dict[str, Any]]) -> bool:
+        """Record an attempt; False if this update was already processed. ``payload`` makes
+        the update's content, needed only if it was not stored on arrival (webhooks)."""
         with self.db.engine.begin() as conn:
-            if conn.execute(attempt).rowcount:
+            if conn.execute(_ATTEMPT, self._key(update_id)).rowcount:
                 return True
-            if conn.scalar(select(INBOX.c.id).where(self._is(update_id))) is not None:
+            if conn.scalar(_KNOWN, self._key(update_id)) is not None:
                 return False  # stored and already processed
         try:  # not stored yet (webhook, or a test feeding updates directly)
             with self.db.engine.begin() as conn:
@@ -69,19 +77,19 @@ class Inbox:
                     insert(INBOX).values(
                         channel=self.channel,
                         update_id=update_id,
-                        payload=payload,
+                        payload=payload(),
                         received_at=utcnow(),
                         attempts=1,
                     )
                 )
         except IntegrityError:  # stored concurrently by the receiving side
-            return self.begin(payload)
+            return self.begin(update_id, payload)
         return True
 
     def finish(self, update_id: int, error: str | None = None) -> None:
         with self.db.engine.begin() as conn:
             conn.execute(
-                update(INBOX).where(self._is(update_id)).values(processed_at=utcnow(), error=error)
+                _FINISH, {**self._key(update_id), "b_processed_at": utcnow(), "b_error": error}
             )
 
     def pending(self) -> list[dict[str, Any]]:
