@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.intake.hours import ConsultationHours
 from bot.languages import LANGUAGES
 
 DEFAULT_CONFIG_NAME = "config.yaml"
@@ -107,6 +108,7 @@ class Settings(_Frozen):
     languages: LanguageSettings = LanguageSettings()
     matching: MatchingSettings = MatchingSettings()
     telegram: TelegramSettings = TelegramSettings()
+    consultation: ConsultationHours = ConsultationHours()
 
     @property
     def effective_database_url(self) -> str:

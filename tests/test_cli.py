@@ -84,3 +84,34 @@ def test_run_without_token_says_so_in_one_line(tmp_path: Path) -> None:
     assert out.returncode != 0
     assert "TELEGRAM_BOT_TOKEN is not set" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_requests_list_and_export(tmp_path: Path) -> None:
+    import csv
+    import datetime as dt
+
+    from bot.intake.hours import ConsultationHours
+    from bot.intake.requests import RequestForm, create_request
+    from bot.storage import Database
+
+    url = f"sqlite:///{tmp_path / 'office.db'}"
+    db = Database(url)
+    db.migrate()
+    form = RequestForm(
+        kind="project_idea", requester="individual", contact_name="Jürgen Öztürk",
+        contact_channel="telegram", description="Nachbarschaftscafé", language="de",
+    )  # fmt: skip
+    with db.session() as session:
+        create_request(session, form, None, "k1", ConsultationHours(),
+                       now=dt.datetime(2026, 11, 25, tzinfo=dt.UTC))  # fmt: skip
+    db.dispose()
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"database_url": url, "knowledge_dir": str(ROOT / "knowledge")}))
+    listed = run("--config", str(config), "requests", "list")
+    assert "WIR-2026-0001  pending" in listed.stdout and "Jürgen Öztürk" in listed.stdout
+    as_json = run("--config", str(config), "requests", "list", "--json")
+    assert json.loads(as_json.stdout)["reference"] == "WIR-2026-0001"
+    target = tmp_path / "requests.csv"
+    run("--config", str(config), "requests", "export", "--csv", str(target))
+    rows = list(csv.DictReader(target.open(encoding="utf-8-sig")))
+    assert rows[0]["contact_name"] == "Jürgen Öztürk" and rows[0]["description"] == "Nachbarschaftscafé"

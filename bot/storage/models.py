@@ -111,3 +111,58 @@ class InboxUpdate(Base):
     processed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class ConsultationRequest(Base):
+    """A request for advice, above all before a funding application."""
+
+    __tablename__ = "consultation_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)  # e.g. WIR-2026-0042
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30))  # funding_application | project_idea | ...
+    requester: Mapped[str] = mapped_column(String(20))  # individual | organisation
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    contact_name: Mapped[str] = mapped_column(String(200))
+    contact_channel: Mapped[str] = mapped_column(String(20))  # telegram | email | phone
+    contact_value: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    precheck: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    slot_start: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    consent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SlotBooking(Base):
+    """One seat of one consultation slot. The unique constraint is what makes double booking
+    impossible, even for two people pressing at the same moment."""
+
+    __tablename__ = "slot_bookings"
+    __table_args__ = (UniqueConstraint("slot_start", "seat", name="uq_slot_seat"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slot_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    seat: Mapped[int] = mapped_column(Integer)  # 0 .. advisers - 1
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_requests.id", ondelete="CASCADE"), unique=True
+    )
+
+
+class ReferenceCounter(Base):
+    """The last reference number given out per year (WIR-<year>-<number>)."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
