@@ -141,7 +141,7 @@ def kb_stats(obj: Context, as_json: bool) -> None:
         knowledge = load_knowledge(obj.settings.knowledge_dir)
     except KnowledgeError as exc:
         raise click.ClickException(str(exc)) from None
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     for lang in LANGUAGES:
         blocks = [e.text(lang) for e in knowledge]
         rows[lang] = {

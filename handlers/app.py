@@ -7,6 +7,7 @@ pass ready-made services (e.g. an engine shared by many tests).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
@@ -40,7 +41,8 @@ def build_application(settings: Settings, services: Services | None = None) -> A
         .post_shutdown(_post_shutdown)
     )
     if tg.rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=tg.max_retries))
+        limiter: Any = AIORateLimiter(max_retries=tg.max_retries)
+        builder = builder.rate_limiter(limiter)
     app = builder.build()
     app.bot_data["services"] = services
     app.bot_data[INBOX_KEY] = services.inbox

@@ -12,6 +12,8 @@ keeping them on one thread avoids SQLite writers waiting on each other's locks.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 from typing import Any
 
@@ -26,15 +28,22 @@ INBOX_KEY = "inbox"
 
 
 class InboxRequest(HTTPXRequest):
+    """The getUpdates transport: stores each batch before python-telegram-bot sees it."""
+
     def __init__(self, inbox: Inbox, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.inbox = inbox
 
-    async def post(self, url: str, request_data: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
-        result = await super().post(url, request_data, **kwargs)
-        if url.endswith("/getUpdates") and isinstance(result, list) and result:
-            self.inbox.store(result)
-        return result
+    async def do_request(
+        self, url: str, method: str, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        code, payload = await super().do_request(url, method, *args, **kwargs)
+        if code == 200 and url.endswith("/getUpdates"):
+            with contextlib.suppress(ValueError):
+                result = json.loads(payload).get("result")
+                if isinstance(result, list) and result:
+                    self.inbox.store(result)
+        return code, payload
 
 
 class DurableApplication(Application):  # type: ignore[type-arg]

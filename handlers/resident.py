@@ -21,6 +21,13 @@ def assistant(context: Context) -> Assistant:
     return services(context).assistant
 
 
+def chat_id(update: Update) -> int:
+    """The chat to answer in (every update these handlers receive has one)."""
+    if update.effective_chat is None:
+        raise ValueError(f"update {update.update_id} has no chat")
+    return update.effective_chat.id
+
+
 def who(update: Update) -> UserRef:
     user = update.effective_user
     chat = update.effective_chat
@@ -36,53 +43,52 @@ def who(update: Update) -> UserRef:
 async def start(update: Update, context: Context) -> None:
     """Greet and offer the language choice; `/start <entry-id>` opens that answer."""
     payload = context.args[0] if context.args else None
-    await deliver(
-        context.bot, update.effective_chat.id, assistant(context).start(who(update), payload)
-    )  # type: ignore[union-attr]
+    await deliver(context.bot, chat_id(update), assistant(context).start(who(update), payload))
 
 
 async def language(update: Update, context: Context) -> None:
     """Offer the language choice."""
-    await deliver(
-        context.bot, update.effective_chat.id, [assistant(context).choose_language(who(update))]
-    )  # type: ignore[union-attr]
+    await deliver(context.bot, chat_id(update), [assistant(context).choose_language(who(update))])
 
 
 async def help_(update: Update, context: Context) -> None:
     """Explain what the bot does."""
-    await deliver(context.bot, update.effective_chat.id, [assistant(context).help(who(update))])  # type: ignore[union-attr]
+    await deliver(context.bot, chat_id(update), [assistant(context).help(who(update))])
 
 
 async def privacy(update: Update, context: Context) -> None:
     """Say what is stored and why."""
-    await deliver(context.bot, update.effective_chat.id, [assistant(context).privacy(who(update))])  # type: ignore[union-attr]
+    await deliver(context.bot, chat_id(update), [assistant(context).privacy(who(update))])
 
 
 async def cancel(update: Update, context: Context) -> None:
     """Stop the current step (outside a form there is nothing to stop)."""
-    await deliver(context.bot, update.effective_chat.id, [assistant(context).cancel(who(update))])  # type: ignore[union-attr]
+    await deliver(context.bot, chat_id(update), [assistant(context).cancel(who(update))])
 
 
 async def topics(update: Update, context: Context) -> None:
     """Show the topics to browse."""
-    await deliver(context.bot, update.effective_chat.id, [assistant(context).topics(who(update))])  # type: ignore[union-attr]
+    await deliver(context.bot, chat_id(update), [assistant(context).topics(who(update))])
 
 
 async def question(update: Update, context: Context) -> None:
     """Answer a free-text message."""
-    text = update.effective_message.text or ""  # type: ignore[union-attr]
-    await deliver(context.bot, update.effective_chat.id, assistant(context).ask(who(update), text))  # type: ignore[union-attr]
+    message = update.effective_message
+    text = message.text or "" if message else ""
+    await deliver(context.bot, chat_id(update), assistant(context).ask(who(update), text))
 
 
 async def button(update: Update, context: Context) -> None:
     """Handle an inline button press."""
     query = update.callback_query
-    message_ref = str(query.message.message_id) if query and query.message else ""  # type: ignore[union-attr]
-    replies = assistant(context).press(who(update), query.data if query else None, message_ref)  # type: ignore[union-attr]
-    await deliver(context.bot, update.effective_chat.id, replies, query=query)  # type: ignore[union-attr]
+    message_ref = str(query.message.message_id) if query and query.message else ""
+    replies = assistant(context).press(who(update), query.data if query else None, message_ref)
+    await deliver(context.bot, chat_id(update), replies, query=query)
 
 
-def content_kind(message: Message) -> str:
+def content_kind(message: Message | None) -> str:
+    if message is None:
+        return "other"
     if message.sticker:
         return "sticker"
     if message.voice or message.video_note or message.audio or message.video:
@@ -96,12 +102,10 @@ def content_kind(message: Message) -> str:
 
 async def unsupported(update: Update, context: Context) -> None:
     """Anything that is not text: a clear reply in the user's language."""
-    kind = content_kind(update.effective_message)  # type: ignore[arg-type]
-    await deliver(
-        context.bot, update.effective_chat.id, [assistant(context).unsupported(who(update), kind)]
-    )  # type: ignore[union-attr]
+    kind = content_kind(update.effective_message)
+    await deliver(context.bot, chat_id(update), [assistant(context).unsupported(who(update), kind)])
 
 
 async def edited(update: Update, context: Context) -> None:
     """An edited message: say that only new messages are answered."""
-    await deliver(context.bot, update.effective_chat.id, [assistant(context).edited(who(update))])  # type: ignore[union-attr]
+    await deliver(context.bot, chat_id(update), [assistant(context).edited(who(update))])

@@ -9,9 +9,13 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test]"
+.venv/bin/python -m pip install --quiet -e ".[test,dev]"
 
 export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+
+echo "== lint and types"
+.venv/bin/ruff check bot handlers tgemulator
+.venv/bin/mypy bot handlers tgemulator
 
 echo "== tests on SQLite"
 .venv/bin/python -m pytest -q "$@"

@@ -198,9 +198,9 @@ class Assistant:
         kind, args = action.kind, action.args
         if kind in ("entry", "browse_entry"):
             entry = self.kb.get(args[0])
-            return [
-                render.answer(entry, language, self.texts, self.kb, browsing=kind == "browse_entry")
-            ]  # type: ignore[arg-type]
+            assert entry is not None  # checked by _valid
+            browsing = kind == "browse_entry"
+            return [render.answer(entry, language, self.texts, self.kb, browsing=browsing)]
         if kind in ("topics", "topics_new"):
             return [
                 render.topics_menu(

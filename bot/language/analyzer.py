@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import spacy
 from spacy.language import Language
@@ -69,7 +70,9 @@ class TextAnalyzer:
                 self._uses[language] = 0
             if nlp is None:
                 nlp = spacy.blank(language)
-                component = nlp.add_pipe(COMPONENT, config={"language": language})
+                component = cast(
+                    TableLemmatizer, nlp.add_pipe(COMPONENT, config={"language": language})
+                )
                 component.tables = self.tables
                 self._pipelines[language] = nlp
             return nlp
@@ -77,7 +80,7 @@ class TextAnalyzer:
     def use_tables(self, tables: LemmaTables) -> None:
         self.tables = tables
         for nlp in self._pipelines.values():
-            nlp.get_pipe(COMPONENT).tables = tables
+            cast(TableLemmatizer, nlp.get_pipe(COMPONENT)).tables = tables
 
     def tokens(self, texts: Iterable[str], language: str) -> list[list[str]]:
         """Words as written (no lemmas): what the lemma tables are built from."""

@@ -85,24 +85,24 @@ class SearchIndex:
                 word_docs.append(words)
                 gram_docs.append(char_ngrams(w for a in texts for w in a.words))
                 joined.append("\n".join(" ".join(a.words) for a in texts))
-        words = Postings.from_documents(word_docs, len(languages))
+        word_postings = Postings.from_documents(word_docs, len(languages))
         phrases = PhraseTable.build(
             [
                 [{*a.words, *a.lemmas} for a in analyses[lang][e]]
                 for e in range(len(kb.document_ids))
                 for lang in languages
             ],
-            {term: number for number, term in enumerate(words.docs)},
+            {term: number for number, term in enumerate(word_postings.docs)},
         )
         return cls(
             entry_ids=kb.document_ids,
             negative_from=len(kb.entries),
             languages=languages,
-            words=words,
+            words=word_postings,
             grams=Postings.from_documents(gram_docs, len(languages)),
             joined=joined,
             stop_words={lang: analyzer.stop_words(lang) for lang in languages},
-            vocabulary=Vocabulary(words.docs),
+            vocabulary=Vocabulary(word_postings.docs),
             phrases=phrases,
         )
 

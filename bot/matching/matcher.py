@@ -163,7 +163,7 @@ class Matcher:
         units = self._word_units(analysis)
         weights = self._weights(self.index.words, units, language)
         word = self._coverage(self.index.words, units, weights)
-        grams = [((g,), 1.0) for g in sorted(char_ngrams(analysis.words))]
+        grams: Units = [((g,), 1.0) for g in sorted(char_ngrams(analysis.words))]
         char = self._coverage(
             self.index.grams, grams, self._weights(self.index.grams, grams, language)
         )

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, delete, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage.database import Database
 from bot.storage.models import InboxUpdate, utcnow
 
-INBOX = InboxUpdate.__table__
+INBOX = cast(Table, InboxUpdate.__table__)
 _SAME = and_(
     INBOX.c.channel == bindparam("b_channel"), INBOX.c.update_id == bindparam("b_update_id")
 )
