@@ -24,6 +24,17 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "switch": re.compile(r"sw:([a-z]{2})"),
     "keep": re.compile(r"kp"),
     "none_of_these": re.compile(r"nn"),
+    # consultation requests
+    "intake_start": re.compile(r"ia"),
+    "intake_kind": re.compile(r"ik:(funding_application|project_idea|reporting|other)"),
+    "intake_requester": re.compile(r"ir:(individual|organisation)"),
+    "intake_channel": re.compile(r"ic:(telegram|email|phone)"),
+    "intake_slot": re.compile(r"is:(\d{4}-\d\d-\d\dT\d\d:\d\d:00Z|none)"),
+    "intake_consent": re.compile(r"iy:([01])"),
+    "intake_confirm": re.compile(r"io"),
+    "intake_restart": re.compile(r"ie"),
+    "request_cancel": re.compile(r"ix:(\d{1,9})"),
+    "staff_decide": re.compile(r"sd:(\d{1,9}):([01])"),
 }
 
 
@@ -65,4 +76,14 @@ _FORMATS = {
     "switch": "sw:{}",
     "keep": "kp",
     "none_of_these": "nn",
+    "intake_start": "ia",
+    "intake_kind": "ik:{}",
+    "intake_requester": "ir:{}",
+    "intake_channel": "ic:{}",
+    "intake_slot": "is:{}",
+    "intake_consent": "iy:{}",
+    "intake_confirm": "io",
+    "intake_restart": "ie",
+    "request_cancel": "ix:{}",
+    "staff_decide": "sd:{}:{}",
 }

@@ -22,7 +22,7 @@ from handlers.send import deliver
 from handlers.services import Services
 
 log = logging.getLogger(__name__)
-COMMANDS = ("start", "topics", "language", "help", "privacy", "cancel")
+COMMANDS = ("start", "topics", "appointment", "myrequests", "language", "help", "privacy", "cancel")
 PRIVATE = filters.ChatType.PRIVATE
 
 
@@ -31,6 +31,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     for name, callback in (
         ("start", resident.start),
         ("topics", resident.topics),
+        ("appointment", resident.appointment),
+        ("myrequests", resident.my_requests),
         ("language", resident.language),
         ("help", resident.help_),
         ("privacy", resident.privacy),

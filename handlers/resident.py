@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from bot.conversation import Assistant, UserRef
+from bot import actions
+from bot.conversation import Assistant, Reply, UserRef
 from handlers.send import deliver
 from handlers.services import Services
 
@@ -66,6 +67,21 @@ async def cancel(update: Update, context: Context) -> None:
     await deliver(context.bot, chat_id(update), [assistant(context).cancel(who(update))])
 
 
+async def appointment(update: Update, context: Context) -> None:
+    """Start a request for an advice appointment."""
+    await deliver(context.bot, chat_id(update), assistant(context).appointment(who(update)),
+                  staff_chat=staff_chat(context))  # fmt: skip
+
+
+async def my_requests(update: Update, context: Context) -> None:
+    """List the resident's requests with cancel buttons."""
+    await deliver(context.bot, chat_id(update), [assistant(context).my_requests(who(update))])
+
+
+def staff_chat(context: Context) -> int | None:
+    return services(context).settings.telegram.staff_chat_id
+
+
 async def topics(update: Update, context: Context) -> None:
     """Show the topics to browse."""
     await deliver(context.bot, chat_id(update), [assistant(context).topics(who(update))])
@@ -75,15 +91,32 @@ async def question(update: Update, context: Context) -> None:
     """Answer a free-text message."""
     message = update.effective_message
     text = message.text or "" if message else ""
-    await deliver(context.bot, chat_id(update), assistant(context).ask(who(update), text))
+    await deliver(context.bot, chat_id(update), assistant(context).ask(who(update), text),
+                  staff_chat=staff_chat(context))  # fmt: skip
 
 
 async def button(update: Update, context: Context) -> None:
     """Handle an inline button press."""
     query = update.callback_query
     message_ref = str(query.message.message_id) if query and query.message else ""
-    replies = assistant(context).press(who(update), query.data if query else None, message_ref)
-    await deliver(context.bot, chat_id(update), replies, query=query)
+    data = query.data if query else None
+    action = actions.parse(data)
+    if action is not None and action.kind == "staff_decide":
+        replies = staff_decision(update, context, action)
+    else:
+        replies = assistant(context).press(who(update), data, message_ref)
+    await deliver(
+        context.bot, chat_id(update), replies, query=query, staff_chat=staff_chat(context)
+    )
+
+
+def staff_decision(update: Update, context: Context, action: actions.Action) -> list[Reply]:
+    """Accept or decline a request: only from a button in the staff chat."""
+    if staff_chat(context) is None or chat_id(update) != staff_chat(context):
+        return [Reply(assistant(context).t("de", "button_expired"), mode="notice")]
+    user = update.effective_user
+    name = (user.full_name or user.username or str(user.id)) if user else "staff"
+    return assistant(context).staff_decision(int(action.args[0]), action.args[1] == "1", name)
 
 
 def content_kind(message: Message | None) -> str:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+)
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
@@ -59,14 +65,22 @@ async def deliver(
     replies: Sequence[Reply],
     query: CallbackQuery | None = None,
     thread_id: int | None = None,
+    staff_chat: int | None = None,
 ) -> None:
     answered = False
     for reply in replies:
-        if reply.mode == "notice" and query is not None:
+        if reply.to_staff:
+            if staff_chat is not None:  # without a staff chat, requests are only stored
+                await send(bot, staff_chat, reply)
+        elif reply.chat_id is not None and reply.chat_id != chat_id:
+            await send(bot, reply.chat_id, reply)
+        elif reply.mode == "notice" and query is not None:
             await query.answer(reply.text[:200])
             answered = True
         elif reply.mode == "edit" and query is not None and query.message is not None:
             await _edit(query, reply)
+            if reply.document is not None:
+                await _document(bot, chat_id, reply.document, thread_id)
         else:
             await send(bot, chat_id, reply, thread_id)
     if query is not None and not answered:
@@ -84,6 +98,18 @@ async def send(bot: ExtBot, chat_id: int, reply: Reply, thread_id: int | None = 
             link_preview_options=NO_PREVIEW,
             message_thread_id=thread_id,
         )
+    if reply.document is not None:
+        await _document(bot, chat_id, reply.document, thread_id)
+
+
+async def _document(
+    bot: ExtBot,  # type: ignore[type-arg]
+    chat_id: int,
+    document: tuple[str, bytes],
+    thread_id: int | None = None,
+) -> None:
+    name, content = document
+    await bot.send_document(chat_id, InputFile(content, filename=name), message_thread_id=thread_id)
 
 
 async def _edit(query: CallbackQuery, reply: Reply) -> None:

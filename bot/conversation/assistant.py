@@ -14,6 +14,7 @@ from bot.conversation.replies import Button, Reply, UserRef
 from bot.conversation.users import get_or_create, record_feedback, record_unanswered
 from bot.engine import AnsweringEngine, MatchResult
 from bot.i18n import Texts
+from bot.intake.flow import IntakeFlow
 from bot.languages import LANGUAGES, NATIVE_NAMES
 from bot.storage import Database
 from bot.storage.models import User
@@ -29,6 +30,7 @@ class Assistant:
         self.kb = engine.knowledge
         self.texts = texts
         self.db = db
+        self.intake = IntakeFlow(texts, db, engine.settings.consultation)
         self.default_language = engine.settings.languages.default
 
     # -- language -------------------------------------------------------------------------
@@ -56,6 +58,8 @@ class Assistant:
             language = self.language_of(user)
             if user.language is None:
                 user.language = language
+        if payload and payload.strip() == APPOINTMENT_LINK:
+            return self.appointment(who)
         if payload:
             return self._deep_link(payload.strip(), language)
         name = f", {escape(who.first_name)}" if who.first_name else ""
@@ -63,12 +67,6 @@ class Assistant:
         return [greeting, render.language_menu(language, self.texts)]
 
     def _deep_link(self, payload: str, language: str) -> list[Reply]:
-        if payload == APPOINTMENT_LINK:
-            entry = self.kb.get("bot-appointment")
-            notice = Reply(self.t(language, "appointment_soon"), language=language)
-            return [notice] + (
-                [render.answer(entry, language, self.texts, self.kb)] if entry else []
-            )
         entry = self.kb.get(payload)
         if entry is None:
             return [
@@ -101,7 +99,20 @@ class Assistant:
         return Reply(self.t(language, "privacy"), language=language)
 
     def cancel(self, who: UserRef) -> Reply:
-        return Reply(self.t(self.user_language(who), "nothing_to_cancel"))
+        language = self.user_language(who)
+        if self.intake.cancel(who):
+            return Reply(self.t(language, "intake.cancelled"), language=language)
+        return Reply(self.t(language, "nothing_to_cancel"), language=language)
+
+    def appointment(self, who: UserRef) -> list[Reply]:
+        """Start the request form for an advice appointment."""
+        return self.intake.start(who, self.user_language(who))
+
+    def my_requests(self, who: UserRef) -> Reply:
+        return self.intake.my_requests(who, self.user_language(who))
+
+    def staff_decision(self, request_id: int, accept: bool, staff: str) -> list[Reply]:
+        return self.intake.decide(request_id, accept, staff)
 
     def topics(self, who: UserRef) -> Reply:
         return render.topics_menu(self.kb, self.user_language(who), self.texts)
@@ -109,7 +120,9 @@ class Assistant:
     # -- messages -------------------------------------------------------------------------
 
     def ask(self, who: UserRef, text: str) -> list[Reply]:
-        """Answer a free-text message."""
+        """Answer a free-text message (or take it as the answer to an open form's question)."""
+        if self.intake.active(who):
+            return self.intake.text(who, text)
         with self.db.session() as session:
             user = get_or_create(session, who)
             language = self.language_of(user)
@@ -196,6 +209,14 @@ class Assistant:
         if action is None or not self._valid(action):
             return [Reply(self.t(language, "button_expired"), mode="notice", language=language)]
         kind, args = action.kind, action.args
+        if kind == "intake_start":
+            return self.appointment(who)
+        if kind.startswith("intake_"):
+            return self.intake.press(who, action, message_ref)
+        if kind == "request_cancel":
+            return self.intake.cancel_request(who, int(args[0]), language)
+        if kind == "staff_decide":  # only valid in the staff chat, see handlers
+            return [Reply(self.t(language, "button_expired"), mode="notice", language=language)]
         if kind in ("entry", "browse_entry"):
             entry = self.kb.get(args[0])
             assert entry is not None  # checked by _valid

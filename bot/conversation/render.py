@@ -42,6 +42,8 @@ def answer(
             rows.append(
                 (Button("→ " + related.text(language).title, actions.encode(kind, target)),)
             )
+    if "appointment" in entry.actions:
+        rows.append((Button(texts.get(language, "intake.button"), actions.encode("intake_start")),))
     rows.append(
         (
             Button("👍", actions.encode("feedback", entry.id, "1")),

@@ -17,6 +17,9 @@ class UserRef:
     client_language: str | None = None  # e.g. Telegram's language_code
 
 
+Mode = Literal["send", "edit", "notice"]
+
+
 @dataclass(frozen=True)
 class Button:
     label: str
@@ -29,7 +32,12 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     # send: a new message; edit: replace the message the pressed button belongs to;
     # notice: a short confirmation shown to the person who pressed a button.
-    mode: Literal["send", "edit", "notice"] = "send"
+    mode: Mode = "send"
     language: str = "de"
     rtl: bool = False
     meta: dict[str, str] = field(default_factory=dict)
+    # A file to send with the text (name, content), e.g. an .ics calendar file.
+    document: tuple[str, bytes] | None = None
+    # Where to send it, if not to the person who wrote: another user's chat, or the staff chat.
+    chat_id: int | None = None
+    to_staff: bool = False

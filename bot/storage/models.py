@@ -166,3 +166,20 @@ class ReferenceCounter(Base):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FormState(Base):
+    """A half-filled form, kept in the database so that a restart loses nothing."""
+
+    __tablename__ = "form_states"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    flow: Mapped[str] = mapped_column(String(30))
+    step: Mapped[str] = mapped_column(String(30))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    token: Mapped[str] = mapped_column(String(40))  # this form's identity (double-tap safety)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )

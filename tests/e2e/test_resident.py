@@ -220,6 +220,8 @@ async def test_command_menu_is_set_in_every_language(env: Env) -> None:
         assert [c["command"] for c in commands] == [
             "start",
             "topics",
+            "appointment",
+            "myrequests",
             "language",
             "help",
             "privacy",

@@ -1,0 +1,374 @@
+"""The request form in the chat: kind, requester, contact, description, slot, consent, summary.
+
+The form's state lives in the database (``form_states``), so a restart in the middle loses
+nothing. Every step is validated; a button from an old form or a forged one changes nothing.
+
+    kind -> requester -> [organisation] -> name -> channel -> [contact] -> description
+         -> slot -> consent -> summary -> confirm (stored, reference number, .ics) | start again
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from html import escape
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot import actions
+from bot.conversation.replies import Button, Mode, Reply, UserRef
+from bot.conversation.users import get_or_create
+from bot.i18n import Texts
+from bot.intake import requests as store
+from bot.intake.hours import ConsultationHours, Slot, free_slots
+from bot.intake.ics import calendar_file
+from bot.storage import Database
+from bot.storage.models import ConsultationRequest, FormState, User, utcnow
+
+FLOW = "appointment"
+DESCRIPTION_LIMIT = 1000
+FIELD_LIMIT = 200
+RETENTION_DAYS = 180
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[a-zA-Z]{2,24}$")
+PHONE = re.compile(r"^\+?[0-9][0-9 /()-]{5,24}[0-9]$")
+TEXT_STEPS = {"organisation": FIELD_LIMIT, "name": FIELD_LIMIT, "contact": FIELD_LIMIT,
+              "description": DESCRIPTION_LIMIT}  # fmt: skip
+
+
+class IntakeFlow:
+    def __init__(self, texts: Texts, db: Database, hours: ConsultationHours) -> None:
+        self.texts = texts
+        self.db = db
+        self.hours = hours
+
+    def t(self, language: str, key: str, /, **values: object) -> str:
+        return self.texts.get(language, f"intake.{key}", **values)
+
+    # -- entering and leaving ----------------------------------------------------------------
+
+    def start(self, who: UserRef, language: str) -> list[Reply]:
+        with self.db.session() as session:
+            user = get_or_create(session, who)
+            state = session.get(FormState, user.id) or FormState(user_id=user.id)
+            state.flow, state.step, state.data = FLOW, "kind", {"language": language}
+            state.token = secrets.token_hex(8)
+            session.merge(state)
+        return [self._ask_kind(language)]
+
+    def active(self, who: UserRef) -> bool:
+        with self.db.session() as session:
+            return self._state(session, who) is not None
+
+    def cancel(self, who: UserRef) -> bool:
+        """Leave the form; True if there was one."""
+        with self.db.session() as session:
+            state = self._state(session, who)
+            if state is None:
+                return False
+            session.delete(state)
+            return True
+
+    # -- answers ----------------------------------------------------------------------------
+
+    def text(self, who: UserRef, text: str) -> list[Reply]:
+        """A typed answer to the current step (steps that want a button ask again)."""
+        with self.db.session() as session:
+            state = self._state(session, who)
+            assert state is not None
+            lang = state.data["language"]
+            limit = TEXT_STEPS.get(state.step)
+            if limit is None:
+                return [self._question(state)]
+            value = " ".join(text.split())
+            if not value:
+                return [Reply(self.t(lang, "text_empty"), language=lang), self._question(state)]
+            if len(value) > limit:
+                return [
+                    Reply(
+                        self.t(lang, "text_too_long", length=len(value), limit=limit), language=lang
+                    )
+                ]
+            if state.step == "contact" and not self._valid_contact(state.data["channel"], value):
+                return [Reply(self.t(lang, f"{state.data['channel']}_invalid"), language=lang)]
+            state.data = {**state.data, state.step: value}
+            state.step = self._after(state.step, state.data)
+            return [self._question(state, session)]
+
+    def press(self, who: UserRef, action: actions.Action, message_ref: str) -> list[Reply]:
+        """A button of the form; stale ones (from another step or form) are refused."""
+        with self.db.session() as session:
+            state = self._state(session, who)
+            if state is None:
+                return [Reply(self.texts.get("de", "button_expired"), mode="notice")]
+            lang = state.data["language"]
+            expected = {"intake_kind": "kind", "intake_requester": "requester",
+                        "intake_channel": "channel", "intake_slot": "slot",
+                        "intake_consent": "consent", "intake_confirm": "summary",
+                        "intake_restart": "summary"}  # fmt: skip
+            if expected.get(action.kind) != state.step:
+                return [Reply(self.texts.get(lang, "button_expired"), mode="notice", language=lang)]
+            if action.kind == "intake_restart":
+                session.delete(state)
+                session.flush()
+                return self.start(who, lang)
+            if action.kind == "intake_confirm":
+                return self._confirm(session, state, who)
+            if action.kind == "intake_consent" and action.args[0] == "0":
+                session.delete(state)
+                return [Reply(self.t(lang, "consent_refused"), mode="edit", language=lang)]
+            if action.kind == "intake_slot" and action.args[0] != "none":
+                slot = Slot.from_key(action.args[0], self.hours)
+                taken = store.taken_seats(session, utcnow(), utcnow() + _horizon(self.hours))
+                if slot is None or taken.get(slot.key, 0) >= self.hours.advisers:
+                    return [
+                        Reply(self.t(lang, "slot_taken"), language=lang),
+                        self._question(state, session),
+                    ]
+            field = {"intake_kind": "kind", "intake_requester": "requester",
+                     "intake_channel": "channel", "intake_slot": "slot",
+                     "intake_consent": "consent"}[action.kind]  # fmt: skip
+            state.data = {**state.data, field: action.args[0]}
+            state.step = self._after(state.step, state.data)
+            return [self._question(state, session, mode="edit")]
+
+    # -- steps ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _after(step: str, data: dict[str, Any]) -> str:
+        order = ["kind", "requester", "organisation", "name", "channel", "contact",
+                 "description", "slot", "consent", "summary"]  # fmt: skip
+        nxt = order[order.index(step) + 1]
+        if nxt == "organisation" and data.get("requester") != "organisation":
+            nxt = "name"
+        if nxt == "contact" and data.get("channel") == "telegram":
+            nxt = "description"
+        return nxt
+
+    def _question(
+        self, state: FormState, session: Session | None = None, mode: Mode = "send"
+    ) -> Reply:
+        lang = state.data["language"]
+        step = state.step
+        if step == "kind":
+            return self._ask_kind(lang)
+        if step == "requester":
+            return self._choice(lang, "requester_question", "intake_requester",
+                                ("individual", "organisation"), "requester_", mode)  # fmt: skip
+        if step == "channel":
+            return self._choice(lang, "channel_question", "intake_channel",
+                                ("telegram", "email", "phone"), "channel_", mode)  # fmt: skip
+        if step == "slot":
+            return self._ask_slot(lang, session, mode)
+        if step == "consent":
+            yes = Button(self.t(lang, "consent_yes"), actions.encode("intake_consent", "1"))
+            no = Button(self.t(lang, "consent_no"), actions.encode("intake_consent", "0"))
+            text = self.t(lang, "consent", days=RETENTION_DAYS)
+            return Reply(text, ((yes,), (no,)), mode=mode, language=lang)
+        if step == "summary":
+            return self._summary(state, mode)
+        key = {"organisation": "organisation_question", "name": "name_question",
+               "description": "description_question"}.get(step)  # fmt: skip
+        if step == "contact":
+            key = f"{state.data['channel']}_question"
+        text = (
+            self.t(lang, key or "text_empty", limit=DESCRIPTION_LIMIT)
+            if step == "description"
+            else self.t(lang, key or "text_empty")
+        )
+        return Reply(text, mode=mode, language=lang)
+
+    def _ask_kind(self, lang: str) -> Reply:
+        rows = tuple((Button(self.t(lang, f"kind_{k}"), actions.encode("intake_kind", k)),)
+                     for k in store.KINDS)  # fmt: skip
+        return Reply(self.t(lang, "start"), rows, language=lang)
+
+    def _choice(
+        self, lang: str, question: str, kind: str, values: tuple[str, ...], prefix: str, mode: Mode
+    ) -> Reply:
+        rows = tuple((Button(self.t(lang, prefix + v), actions.encode(kind, v)),) for v in values)
+        return Reply(self.t(lang, question), rows, mode=mode, language=lang)
+
+    def _ask_slot(self, lang: str, session: Session | None, mode: Mode) -> Reply:
+        now = utcnow()
+        taken = store.taken_seats(session, now, now + _horizon(self.hours)) if session else {}
+        slots = free_slots(self.hours, now, taken, limit=6)
+        rows = [(Button(_when(s, lang), actions.encode("intake_slot", s.key)),) for s in slots]
+        rows.append((Button(self.t(lang, "slot_none"), actions.encode("intake_slot", "none")),))
+        text = self.t(lang, "slot_question") if slots else self.t(lang, "no_slots")
+        return Reply(text, tuple(rows), mode=mode, language=lang)
+
+    def _summary(self, state: FormState, mode: Mode) -> Reply:
+        d, lang = state.data, state.data["language"]
+        slot = Slot.from_key(d.get("slot", ""), self.hours)
+        contact = (
+            self.t(lang, "channel_telegram") if d["channel"] == "telegram" else d.get("contact", "")
+        )
+        when = _when(slot, lang) if slot else self.t(lang, "summary_no_slot")
+        lines = [
+            self.t(lang, "summary"),
+            f"{self.t(lang, 'summary_kind')}: {escape(self.t(lang, 'kind_' + d['kind']))}",
+            f"{self.t(lang, 'summary_requester')}: {escape(d.get('organisation') or d['name'])}",
+            f"{self.t(lang, 'summary_contact')}: {escape(d['name'])}, {escape(contact)}",
+            f"{self.t(lang, 'summary_description')}: {escape(d['description'])}",
+            f"{self.t(lang, 'summary_slot')}: {when}",
+        ]
+        buttons = ((Button(self.t(lang, "confirm"), actions.encode("intake_confirm")),),
+                   (Button(self.t(lang, "edit"), actions.encode("intake_restart")),))  # fmt: skip
+        return Reply("\n".join(lines), buttons, mode=mode, language=lang)
+
+    # -- confirming -------------------------------------------------------------------------
+
+    def _confirm(self, session: Session, state: FormState, who: UserRef) -> list[Reply]:
+        d, lang = state.data, state.data["language"]
+        user = session.get(User, state.user_id)
+        slot = Slot.from_key(d.get("slot", ""), self.hours)
+        form = store.RequestForm(
+            kind=d["kind"], requester=d["requester"], organisation=d.get("organisation"),
+            contact_name=d["name"], contact_channel=d["channel"], contact_value=d.get("contact"),
+            description=d["description"], language=lang,
+        )  # fmt: skip
+        try:
+            with session.begin_nested():
+                request = store.create_request(
+                    session, form, state.user_id, state.token, self.hours, slot
+                )
+        except (store.SlotTaken, store.NotBookable):
+            state.step = "slot"
+            return [
+                Reply(self.t(lang, "slot_taken"), language=lang),
+                self._question(state, session),
+            ]
+        session.delete(state)
+        return [*self._confirmation(request, lang, user), self._staff_card(request)]
+
+    def _confirmation(
+        self, request: ConsultationRequest, lang: str, user: User | None
+    ) -> list[Reply]:
+        slot = _slot_of(request, self.hours)
+        if slot is None:
+            return [
+                Reply(
+                    self.t(lang, "done_no_slot", reference=request.reference),
+                    mode="edit",
+                    language=lang,
+                )
+            ]
+        ics = calendar_file(
+            f"{request.reference}@consult-bot", slot.start, slot.end,
+            self.t(lang, "calendar_summary", reference=request.reference),
+            request.description, self.t(lang, "calendar_location"),
+        )  # fmt: skip
+        return [Reply(self.t(lang, "done", reference=request.reference), mode="edit", language=lang,
+                      document=(f"{request.reference}.ics", ics))]  # fmt: skip
+
+    def _staff_card(self, request: ConsultationRequest) -> Reply:
+        slot = _slot_of(request, self.hours)
+        lines = [
+            f"<b>{request.reference}</b> · {escape(request.kind)} · {request.language}",
+            escape(request.organisation or request.contact_name),
+            f"{escape(request.contact_name)} · {escape(request.contact_channel)}"
+            + (f": {escape(request.contact_value)}" if request.contact_value else ""),
+            escape(request.description),
+            f"Slot: {_when(slot, 'de') if slot else '-'}",
+        ]
+        accept = Button("✅ Annehmen", actions.encode("staff_decide", str(request.id), "1"))
+        decline = Button("❌ Ablehnen", actions.encode("staff_decide", str(request.id), "0"))
+        buttons = ((accept, decline),)
+        return Reply("\n".join(lines), buttons, to_staff=True, language="de")
+
+    # -- after the request ------------------------------------------------------------------
+
+    def my_requests(self, who: UserRef, language: str) -> Reply:
+        with self.db.session() as session:
+            user = get_or_create(session, who)
+            found = store.requests_of(session, user.id)
+            if not found:
+                return Reply(self.t(language, "myrequests_empty"), language=language)
+            lines, rows = [self.t(language, "myrequests_heading")], []
+            for r in found:
+                slot = _slot_of(r, self.hours)
+                when = _when(slot, language) if slot else self.t(language, "summary_no_slot")
+                lines.append(f"{r.reference}: {self.t(language, 'status_' + r.status)}, {when}")
+                if r.status in store.OPEN:
+                    label = self.t(language, "cancel_request", reference=r.reference)
+                    rows.append((Button(label, actions.encode("request_cancel", str(r.id))),))
+            return Reply("\n".join(lines), tuple(rows), language=language)
+
+    def cancel_request(self, who: UserRef, request_id: int, language: str) -> list[Reply]:
+        with self.db.session() as session:
+            user = get_or_create(session, who)
+            request = session.get(ConsultationRequest, request_id)
+            if request is None or request.user_id != user.id or request.status not in store.OPEN:
+                return [
+                    Reply(
+                        self.texts.get(language, "button_expired"), mode="notice", language=language
+                    )
+                ]
+            store.cancel(session, request)
+            text = self.t(language, "request_cancelled", reference=request.reference)
+            return [Reply(text, mode="edit", language=language)]
+
+    def decide(self, request_id: int, accept: bool, staff: str) -> list[Reply]:
+        """A decision by staff: the card is updated, the requester told in their language."""
+        with self.db.session() as session:
+            request = session.get(ConsultationRequest, request_id)
+            if request is None or request.status != "pending":
+                return [Reply("Bereits entschieden oder unbekannt.", mode="notice")]
+            request.status = "accepted" if accept else "declined"
+            request.decided_by, request.decided_at = staff, utcnow()
+            if not accept:
+                store.release(session, request)
+            user = session.get(User, request.user_id) if request.user_id else None
+            lang, slot = request.language, _slot_of(request, self.hours)
+            verdict = "✅ angenommen" if accept else "❌ abgelehnt"
+            card = Reply(f"<b>{request.reference}</b>: {verdict} von {escape(staff)}", mode="edit")
+            if accept:
+                key = "accepted" if slot else "accepted_no_slot"
+                told = self.t(
+                    lang, key, reference=request.reference, slot=_when(slot, lang) if slot else ""
+                )
+            else:
+                told = self.t(lang, "declined", reference=request.reference)
+            replies = [card]
+            if user is not None and user.chat_id is not None:
+                replies.append(Reply(told, chat_id=user.chat_id, language=lang))
+            return replies
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _state(self, session: Session, who: UserRef) -> FormState | None:
+        user = get_or_create(session, who)
+        state = session.get(FormState, user.id)
+        return state if state is not None and state.flow == FLOW else None
+
+    @staticmethod
+    def _valid_contact(channel: str, value: str) -> bool:
+        return bool(EMAIL.match(value)) if channel == "email" else bool(PHONE.match(value))
+
+
+def _horizon(hours: ConsultationHours) -> Any:
+    import datetime as dt
+
+    return dt.timedelta(days=hours.horizon_days + 1)
+
+
+def _slot_of(request: ConsultationRequest, hours: ConsultationHours) -> Slot | None:
+    if request.slot_start is None:
+        return None
+    import datetime as dt
+
+    start = (
+        request.slot_start
+        if request.slot_start.tzinfo
+        else request.slot_start.replace(tzinfo=dt.UTC)
+    )
+    start = start.astimezone(hours.zone)
+    return Slot(start, start + dt.timedelta(minutes=hours.slot_minutes))
+
+
+def _when(slot: Slot | None, lang: str) -> str:
+    """A slot as residents read it: 01.12.2026 09:00 (Hannover time)."""
+    if slot is None:
+        return ""
+    return slot.start.strftime("%d.%m.%Y %H:%M")

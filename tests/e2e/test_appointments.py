@@ -1,0 +1,156 @@
+"""Requests for advice appointments, through the emulator: form, staff decision, durability."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.storage.models import ConsultationRequest, SlotBooking
+from handlers.local import running_bot
+from handlers.services import Services
+from tgemulator import BotApiEmulator
+
+pytestmark = pytest.mark.database
+STAFF_CHAT = -1001234567
+
+
+@pytest.fixture
+def staff_settings(bot_settings: Settings) -> Settings:
+    telegram = bot_settings.telegram.model_copy(update={"staff_chat_id": STAFF_CHAT})
+    return bot_settings.model_copy(update={"telegram": telegram})
+
+
+@pytest.fixture
+async def world(staff_settings: Settings, engine) -> AsyncIterator[tuple[BotApiEmulator, Services]]:  # type: ignore[no-untyped-def]
+    services = Services.create(staff_settings, engine=engine)
+    async with BotApiEmulator() as emu:
+        yield emu, services
+    services.db.dispose()
+
+
+def t(services: Services, lang: str, key: str, **values: object) -> str:
+    return services.texts.get(lang, f"intake.{key}", **values)
+
+
+async def settle() -> None:
+    await asyncio.sleep(0.3)
+
+
+async def fill_form_until_summary(emu: BotApiEmulator, services: Services, user) -> None:  # type: ignore[no-untyped-def]
+    await user.send_command("appointment")
+    await emu.wait_for_bot_message(user.chat_id)
+    await user.press_button(t(services, "de", "kind_funding_application"))
+    await settle()
+    await user.press_button(t(services, "de", "requester_organisation"))
+    await settle()  # button steps edit the question message in place
+    assert emu.history(user.chat_id)[-1].text == t(services, "de", "organisation_question")
+    await user.send_text("Kulturverein Linden e.V.")
+    await emu.wait_for_bot_message(user.chat_id, lambda m: m.text == t(services, "de", "name_question"))
+    await user.send_text("Ayşe Yılmaz")
+    await emu.wait_for_bot_message(user.chat_id, lambda m: m.text == t(services, "de", "channel_question"))
+    await user.press_button(t(services, "de", "channel_email"))
+    await settle()
+    assert emu.history(user.chat_id)[-1].text == t(services, "de", "email_question")
+    await user.send_text("kein-mail")
+    await emu.wait_for_bot_message(user.chat_id, lambda m: m.text == t(services, "de", "email_invalid"))
+    await user.send_text("verein@example.org")
+    await emu.wait_for_bot_message(user.chat_id, lambda m: m.text.startswith(t(services, "de", "description_question", limit=1000)[:20]))
+    await user.send_text("Wir planen ein Sommerfest mit Nachbarn und brauchen Rat zum Antrag.")
+    slots = await emu.wait_for_bot_message(user.chat_id, lambda m: m.text == t(services, "de", "slot_question"))
+    await user.press_button(slots.button_labels[0], message=slots)
+    await settle()
+    await user.press_button(t(services, "de", "consent_yes"))
+    await settle()
+
+
+async def test_request_with_slot_staff_accepts(world) -> None:  # type: ignore[no-untyped-def]
+    emu, services = world
+    staff = emu.user(900, "Frau Berater", language_code="de")
+    emu.group("Beratung", chat_id=STAFF_CHAT, members={staff: "administrator"})
+    user = emu.user(801, "Ayşe", language_code="de")
+    async with running_bot(services.settings, emu, services):
+        await fill_form_until_summary(emu, services, user)
+        summary = emu.history(user.chat_id)[-1]
+        assert "Kulturverein Linden e.V." in summary.text and "verein@example.org" in summary.text
+        await user.press_button(t(services, "de", "confirm"), message=summary)
+        ics = await emu.wait_for_bot_message(user.chat_id, lambda m: m.media_kind == "document")
+        assert emu.file_bytes(ics).startswith(b"BEGIN:VCALENDAR")
+        done = emu.history(user.chat_id)
+        assert any("WIR-2026-0001" in (m.text or "") for m in done)
+        card = await emu.wait_for_bot_message(STAFF_CHAT)
+        assert "WIR-2026-0001" in card.text and "Sommerfest" in card.text
+        await staff.press_button("✅ Annehmen", message=card, chat=STAFF_CHAT)
+        told = await emu.wait_for_bot_message(user.chat_id, lambda m: "WIR-2026-0001" in (m.text or "") and m.media_kind != "document")
+        assert told.text.startswith(t(services, "de", "accepted", reference="WIR-2026-0001", slot="")[:25])
+    with services.db.session() as session:
+        request = session.scalars(select(ConsultationRequest)).one()
+        assert (request.status, request.decided_by) == ("accepted", "Frau Berater")
+        assert request.contact_value == "verein@example.org" and request.slot_start is not None
+
+
+async def test_half_filled_form_survives_a_restart_and_confirm_twice_stores_once(world) -> None:  # type: ignore[no-untyped-def]
+    emu, services = world
+    user = emu.user(802, "Olena", language_code="de")
+    async with running_bot(services.settings, emu, services):
+        await user.send_command("appointment")
+        await emu.wait_for_bot_message(user.chat_id)
+        await user.press_button(t(services, "de", "kind_project_idea"))
+        await settle()
+    async with running_bot(services.settings, emu, Services.create(services.settings, engine=services.engine)):
+        await user.press_button(t(services, "de", "requester_individual"))
+        await settle()
+        assert emu.history(user.chat_id)[-1].text == t(services, "de", "name_question")
+        await user.send_text("Olena Petrenko")
+        await emu.wait_for_bot_message(user.chat_id, lambda m: m.text == t(services, "de", "channel_question"))
+        await user.press_button(t(services, "de", "channel_telegram"))
+        await settle()
+        await user.send_text("Ein Sprachcafé für Frauen aus der Ukraine")
+        slots = await emu.wait_for_bot_message(user.chat_id, lambda m: m.text == t(services, "de", "slot_question"))
+        await user.press_button(t(services, "de", "slot_none"), message=slots)
+        await settle()
+        await user.press_button(t(services, "de", "consent_yes"))
+        await settle()
+        summary = emu.history(user.chat_id)[-1]
+        await user.press_button(t(services, "de", "confirm"), message=summary)
+        await user.press_button(t(services, "de", "confirm"), message=summary)  # double tap
+        await settle()
+    with services.db.session() as session:
+        stored = session.scalars(select(ConsultationRequest)).all()
+        assert [(r.contact_name, r.kind, r.slot_start) for r in stored] == [("Olena Petrenko", "project_idea", None)]
+
+
+async def test_myrequests_cancels_and_frees_the_slot(world) -> None:  # type: ignore[no-untyped-def]
+    emu, services = world
+    user = emu.user(803, "Jan", language_code="de")
+    async with running_bot(services.settings, emu, services):
+        await fill_form_until_summary(emu, services, user)
+        await user.press_button(t(services, "de", "confirm"))
+        await emu.wait_for_bot_message(user.chat_id, lambda m: m.media_kind == "document")
+        await user.send_command("myrequests")
+        listing = await emu.wait_for_bot_message(user.chat_id, lambda m: "WIR-2026-0001" in (m.text or ""))
+        await user.press_button(t(services, "de", "cancel_request", reference="WIR-2026-0001"), message=listing)
+        await settle()
+        assert emu.history(user.chat_id)[-1].text == t(services, "de", "request_cancelled", reference="WIR-2026-0001")
+    with services.db.session() as session:
+        assert session.scalars(select(ConsultationRequest)).one().status == "cancelled"
+        assert session.scalars(select(SlotBooking)).all() == []
+
+
+async def test_forged_staff_buttons_and_cancel(world) -> None:  # type: ignore[no-untyped-def]
+    emu, services = world
+    user = emu.user(804, "Mallory", language_code="de")
+    async with running_bot(services.settings, emu, services):
+        await user.send_command("appointment")
+        await emu.wait_for_bot_message(user.chat_id)
+        query = await user.press_button(data="sd:1:1")  # a staff button, forged in a private chat
+        answer = await emu.wait_for_callback_answer(query)
+        assert answer.get("text") == services.texts.get("de", "button_expired")
+        await user.send_command("cancel")
+        reply = await emu.wait_for_bot_message(user.chat_id, lambda m: m.text == t(services, "de", "cancelled"))
+        assert reply is not None
+    with services.db.session() as session:
+        assert session.scalars(select(ConsultationRequest)).all() == []
