@@ -16,6 +16,7 @@ from telegram.request import HTTPXRequest
 from bot.config import ConfigError, Settings
 from handlers.durability import INBOX_KEY, DurableApplication, InboxRequest, replay_pending
 from handlers.ordering import PerChatUpdateProcessor
+from handlers.outbox_sender import SENDER_KEY, OutboxSender
 from handlers.registry import register, set_commands
 from handlers.services import Services
 
@@ -51,13 +52,29 @@ def build_application(settings: Settings, services: Services | None = None) -> A
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
-    await set_commands(app)
-    await replay_pending(app)
+    await start_background(app)
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    await stop_background(app)
     services: Services = app.bot_data["services"]
     services.db.dispose()
+
+
+async def start_background(app: Application) -> None:  # type: ignore[type-arg]
+    """Command menus, updates left over from before a crash, the outbox sender."""
+    services: Services = app.bot_data["services"]
+    await set_commands(app)
+    await replay_pending(app)
+    sender = OutboxSender(app, services.outbox)
+    app.bot_data[SENDER_KEY] = sender
+    sender.start()
+
+
+async def stop_background(app: Application) -> None:  # type: ignore[type-arg]
+    sender = app.bot_data.pop(SENDER_KEY, None)
+    if sender is not None:
+        await sender.stop()
 
 
 def run_polling(settings: Settings) -> None:

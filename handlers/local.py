@@ -15,9 +15,7 @@ from typing import TextIO
 from telegram import Update
 
 from bot.config import Settings
-from handlers.app import build_application
-from handlers.durability import replay_pending
-from handlers.registry import set_commands
+from handlers.app import build_application, start_background, stop_background
 from handlers.services import Services
 from tgemulator import BotApiEmulator, run_terminal_chat
 
@@ -41,8 +39,7 @@ async def running_bot(settings: Settings, emu: BotApiEmulator, services: Service
     """The bot polling the emulator for as long as the block runs."""
     app = build_application(local_settings(settings, emu), services)
     async with app:
-        await set_commands(app)
-        await replay_pending(app)
+        await start_background(app)
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(
@@ -56,6 +53,7 @@ async def running_bot(settings: Settings, emu: BotApiEmulator, services: Service
                 await emu.world.wait_until(lambda: emu.pending_updates == 0, 2)
             await app.updater.stop()
             await app.stop()
+            await stop_background(app)
 
 
 async def chat(settings: Settings, language: str | None, stdin: TextIO, stdout: TextIO) -> None:

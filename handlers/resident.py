@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot import actions
 from bot.conversation import Assistant, Reply, UserRef
+from handlers.outbox_sender import SENDER_KEY
 from handlers.send import deliver
 from handlers.services import Services
 
@@ -82,6 +85,10 @@ def staff_chat(context: Context) -> int | None:
     return services(context).settings.telegram.staff_chat_id
 
 
+def outbox(context: Context) -> Any:
+    return context.application.bot_data.get(SENDER_KEY)
+
+
 async def topics(update: Update, context: Context) -> None:
     """Show the topics to browse."""
     await deliver(context.bot, chat_id(update), [assistant(context).topics(who(update))])
@@ -92,7 +99,7 @@ async def question(update: Update, context: Context) -> None:
     message = update.effective_message
     text = message.text or "" if message else ""
     await deliver(context.bot, chat_id(update), assistant(context).ask(who(update), text),
-                  staff_chat=staff_chat(context))  # fmt: skip
+                  staff_chat=staff_chat(context), outbox=outbox(context))  # fmt: skip
 
 
 async def button(update: Update, context: Context) -> None:
@@ -106,8 +113,9 @@ async def button(update: Update, context: Context) -> None:
     else:
         replies = assistant(context).press(who(update), data, message_ref)
     await deliver(
-        context.bot, chat_id(update), replies, query=query, staff_chat=staff_chat(context)
-    )
+        context.bot, chat_id(update), replies, query=query,
+        staff_chat=staff_chat(context), outbox=outbox(context),
+    )  # fmt: skip
 
 
 def staff_decision(update: Update, context: Context, action: actions.Action) -> list[Reply]:

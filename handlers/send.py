@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -66,14 +67,20 @@ async def deliver(
     query: CallbackQuery | None = None,
     thread_id: int | None = None,
     staff_chat: int | None = None,
+    outbox: Any = None,
 ) -> None:
+    """Show ``replies``: in this chat, or through the outbox (``OutboxSender``) for the staff
+    chat and other residents' chats, so those arrive even if Telegram refuses for a while."""
     answered = False
     for reply in replies:
-        if reply.to_staff:
-            if staff_chat is not None:  # without a staff chat, requests are only stored
-                await send(bot, staff_chat, reply)
-        elif reply.chat_id is not None and reply.chat_id != chat_id:
-            await send(bot, reply.chat_id, reply)
+        if reply.to_staff or (reply.chat_id is not None and reply.chat_id != chat_id):
+            target = staff_chat if reply.to_staff else reply.chat_id
+            if target is None:  # without a staff chat, requests are only stored
+                continue
+            if outbox is not None and reply.key:
+                outbox.queue(reply.key, target, reply)
+            else:
+                await send(bot, target, reply)
         elif reply.mode == "notice" and query is not None:
             await query.answer(reply.text[:200])
             answered = True

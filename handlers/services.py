@@ -10,6 +10,7 @@ from bot.engine import AnsweringEngine
 from bot.i18n import Texts, load_texts
 from bot.storage import Database
 from bot.storage.inbox import Inbox
+from bot.storage.outbox import Outbox
 
 
 @dataclass
@@ -20,6 +21,7 @@ class Services:
     texts: Texts
     assistant: Assistant
     inbox: Inbox
+    outbox: Outbox
 
     @classmethod
     def create(cls, settings: Settings, engine: AnsweringEngine | None = None) -> Services:
@@ -28,4 +30,5 @@ class Services:
         db.migrate()
         engine = engine or AnsweringEngine.from_settings(settings)
         texts = load_texts(fallback=settings.languages.default)
-        return cls(settings, db, engine, texts, Assistant(engine, texts, db), Inbox(db))
+        assistant = Assistant(engine, texts, db)
+        return cls(settings, db, engine, texts, assistant, Inbox(db), Outbox(db))

@@ -41,3 +41,5 @@ class Reply:
     # Where to send it, if not to the person who wrote: another user's chat, or the staff chat.
     chat_id: int | None = None
     to_staff: bool = False
+    # Messages to other chats go through the outbox under this key (one message per key).
+    key: str | None = None

@@ -275,7 +275,8 @@ class IntakeFlow:
         accept = Button("✅ Annehmen", actions.encode("staff_decide", str(request.id), "1"))
         decline = Button("❌ Ablehnen", actions.encode("staff_decide", str(request.id), "0"))
         buttons = ((accept, decline),)
-        return Reply("\n".join(lines), buttons, to_staff=True, language="de")
+        key = f"request:{request.reference}:staff"
+        return Reply("\n".join(lines), buttons, to_staff=True, language="de", key=key)
 
     # -- after the request ------------------------------------------------------------------
 
@@ -332,7 +333,8 @@ class IntakeFlow:
                 told = self.t(lang, "declined", reference=request.reference)
             replies = [card]
             if user is not None and user.chat_id is not None:
-                replies.append(Reply(told, chat_id=user.chat_id, language=lang))
+                key = f"request:{request.id}:decision"
+                replies.append(Reply(told, chat_id=user.chat_id, language=lang, key=key))
             return replies
 
     # -- helpers ----------------------------------------------------------------------------

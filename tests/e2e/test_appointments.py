@@ -154,3 +154,33 @@ async def test_forged_staff_buttons_and_cancel(world) -> None:  # type: ignore[n
         assert reply is not None
     with services.db.session() as session:
         assert session.scalars(select(ConsultationRequest)).all() == []
+
+
+async def test_staff_card_refused_for_a_while_arrives_once(world) -> None:  # type: ignore[no-untyped-def]
+    emu, services = world
+    staff = emu.user(901, "Herr Team", language_code="de")
+    emu.group("Beratung", chat_id=STAFF_CHAT, members={staff: "administrator"})
+    user = emu.user(805, "Reza", language_code="de")
+    async with running_bot(services.settings, emu, services):
+        await fill_form_until_summary(emu, services, user)
+        # Telegram refuses every sendMessage five times: more than the rate limiter retries.
+        emu.inject_fault("sendMessage", error_code=429, retry_after=1, times=5)
+        await user.press_button(t(services, "de", "confirm"))
+        card = await emu.wait_for_bot_message(STAFF_CHAT, timeout=20)
+        assert "WIR-2026-0001" in card.text
+        await asyncio.sleep(2.5)  # no second copy arrives later
+        assert len(emu.bot_messages(STAFF_CHAT)) == 1
+    assert services.outbox.unsent() == 0
+
+
+async def test_a_queued_message_is_delivered_after_a_restart(world) -> None:  # type: ignore[no-untyped-def]
+    from bot.conversation import Reply
+
+    emu, services = world
+    user = emu.user(806, "Nour", language_code="ar")
+    services.outbox.put("test:restart", user.chat_id, Reply("رسالة محفوظة"))  # queued, then the bot stopped
+    async with running_bot(services.settings, emu, services):
+        message = await emu.wait_for_bot_message(user.chat_id, timeout=10)
+        assert message.text == "رسالة محفوظة"
+        assert services.outbox.put("test:restart", user.chat_id, Reply("again")) is False
+    assert services.outbox.unsent() == 0

@@ -1,0 +1,71 @@
+"""Sends what waits in the outbox: at once when something is queued, retried with back-off when
+Telegram refuses (429 with its retry_after, 5xx, timeouts), until delivered; once only."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application
+
+from bot.conversation import Reply
+from bot.storage.outbox import Outbox
+from handlers.send import send
+
+log = logging.getLogger(__name__)
+SENDER_KEY = "outbox_sender"
+IDLE_SECONDS = 2.0
+
+
+class OutboxSender:
+    def __init__(self, app: Application, outbox: Outbox) -> None:  # type: ignore[type-arg]
+        self.app = app
+        self.outbox = outbox
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def queue(self, key: str, chat_id: int, reply: Reply) -> None:
+        self.outbox.put(key, chat_id, reply)
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), IDLE_SECONDS)
+            self._wake.clear()
+            try:
+                await self.flush()
+            except Exception:  # the loop must survive anything: it is what delivers later
+                log.exception("outbox flush failed; will try again")
+
+    async def flush(self) -> int:
+        delivered = 0
+        for pending in self.outbox.due():
+            try:
+                await send(self.app.bot, pending.chat_id, pending.reply)
+            except RetryAfter as exc:
+                self.outbox.failed(pending.id, str(exc), _seconds(exc.retry_after))
+            except (BadRequest, Forbidden) as exc:  # e.g. blocked: try again much later
+                self.outbox.failed(pending.id, str(exc), 600)
+            except TelegramError as exc:  # 5xx, timeouts, network
+                self.outbox.failed(pending.id, str(exc))
+            else:
+                self.outbox.sent(pending.id)
+                delivered += 1
+        return delivered
+
+
+def _seconds(value: object) -> float:
+    total = getattr(value, "total_seconds", None)
+    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]
