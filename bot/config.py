@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.intake.hours import ConsultationHours
+from bot.intake.settings import ReminderSettings
 from bot.languages import LANGUAGES
 
 DEFAULT_CONFIG_NAME = "config.yaml"
@@ -109,6 +110,7 @@ class Settings(_Frozen):
     matching: MatchingSettings = MatchingSettings()
     telegram: TelegramSettings = TelegramSettings()
     consultation: ConsultationHours = ConsultationHours()
+    reminders: ReminderSettings = ReminderSettings()
 
     @property
     def effective_database_url(self) -> str:

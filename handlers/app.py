@@ -14,6 +14,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
 from bot.config import ConfigError, Settings
+from bot.intake.reminders import Reminders
 from handlers.durability import INBOX_KEY, DurableApplication, InboxRequest, replay_pending
 from handlers.ordering import PerChatUpdateProcessor
 from handlers.outbox_sender import SENDER_KEY, OutboxSender
@@ -69,9 +70,20 @@ async def start_background(app: Application) -> None:  # type: ignore[type-arg]
     sender = OutboxSender(app, services.outbox)
     app.bot_data[SENDER_KEY] = sender
     sender.start()
+    settings = services.settings
+    reminders = Reminders(
+        services.db, services.outbox, services.texts, settings.consultation,
+        settings.reminders, wake=sender.wake,
+    )  # fmt: skip
+    reminders.start()
+    services.assistant.reminders = reminders
 
 
 async def stop_background(app: Application) -> None:  # type: ignore[type-arg]
+    services: Services = app.bot_data["services"]
+    if services.assistant.reminders is not None:
+        services.assistant.reminders.stop()
+        services.assistant.reminders = None
     sender = app.bot_data.pop(SENDER_KEY, None)
     if sender is not None:
         await sender.stop()

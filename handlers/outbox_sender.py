@@ -30,6 +30,10 @@ class OutboxSender:
         self.outbox.put(key, chat_id, reply)
         self._wake.set()
 
+    def wake(self) -> None:
+        """Something was queued elsewhere (e.g. by a reminder job): look now."""
+        self._wake.set()
+
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
 

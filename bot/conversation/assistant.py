@@ -7,6 +7,7 @@ the replies to show. Nothing here knows which messenger carries the conversation
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from bot import actions
 from bot.conversation import render
@@ -18,6 +19,9 @@ from bot.intake.flow import IntakeFlow
 from bot.languages import LANGUAGES, NATIVE_NAMES
 from bot.storage import Database
 from bot.storage.models import User
+
+if TYPE_CHECKING:  # imported for types only: reminders import the conversation's replies
+    from bot.intake.reminders import Reminders
 
 MAX_MESSAGE_CHARS = 1500
 APPOINTMENT_LINK = "appointment"
@@ -31,6 +35,7 @@ class Assistant:
         self.texts = texts
         self.db = db
         self.intake = IntakeFlow(texts, db, engine.settings.consultation)
+        self.reminders: Reminders | None = None  # set while the bot runs
         self.default_language = engine.settings.languages.default
 
     # -- language -------------------------------------------------------------------------
@@ -112,7 +117,8 @@ class Assistant:
         return self.intake.my_requests(who, self.user_language(who))
 
     def staff_decision(self, request_id: int, accept: bool, staff: str) -> list[Reply]:
-        return self.intake.decide(request_id, accept, staff)
+        on_accept = self.reminders.schedule if self.reminders is not None else None
+        return self.intake.decide(request_id, accept, staff, on_accept)
 
     def topics(self, who: UserRef) -> Reply:
         return render.topics_menu(self.kb, self.user_language(who), self.texts)

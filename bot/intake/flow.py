@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -310,7 +311,13 @@ class IntakeFlow:
             text = self.t(language, "request_cancelled", reference=request.reference)
             return [Reply(text, mode="edit", language=language)]
 
-    def decide(self, request_id: int, accept: bool, staff: str) -> list[Reply]:
+    def decide(
+        self,
+        request_id: int,
+        accept: bool,
+        staff: str,
+        on_accept: Callable[[ConsultationRequest], object] | None = None,
+    ) -> list[Reply]:
         """A decision by staff: the card is updated, the requester told in their language."""
         with self.db.session() as session:
             request = session.get(ConsultationRequest, request_id)
@@ -335,7 +342,10 @@ class IntakeFlow:
             if user is not None and user.chat_id is not None:
                 key = f"request:{request.id}:decision"
                 replies.append(Reply(told, chat_id=user.chat_id, language=lang, key=key))
-            return replies
+        # After the commit: the reminder job store writes through its own connection.
+        if accept and on_accept is not None:
+            on_accept(request)
+        return replies
 
     # -- helpers ----------------------------------------------------------------------------
 

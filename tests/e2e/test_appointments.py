@@ -49,18 +49,29 @@ async def fill_form_until_summary(emu: BotApiEmulator, services: Services, user)
     await settle()  # button steps edit the question message in place
     assert emu.history(user.chat_id)[-1].text == t(services, "de", "organisation_question")
     await user.send_text("Kulturverein Linden e.V.")
-    await emu.wait_for_bot_message(user.chat_id, lambda m: m.text == t(services, "de", "name_question"))
+    await emu.wait_for_bot_message(
+        user.chat_id, lambda m: m.text == t(services, "de", "name_question")
+    )
     await user.send_text("Ayşe Yılmaz")
-    await emu.wait_for_bot_message(user.chat_id, lambda m: m.text == t(services, "de", "channel_question"))
+    await emu.wait_for_bot_message(
+        user.chat_id, lambda m: m.text == t(services, "de", "channel_question")
+    )
     await user.press_button(t(services, "de", "channel_email"))
     await settle()
     assert emu.history(user.chat_id)[-1].text == t(services, "de", "email_question")
     await user.send_text("kein-mail")
-    await emu.wait_for_bot_message(user.chat_id, lambda m: m.text == t(services, "de", "email_invalid"))
+    await emu.wait_for_bot_message(
+        user.chat_id, lambda m: m.text == t(services, "de", "email_invalid")
+    )
     await user.send_text("verein@example.org")
-    await emu.wait_for_bot_message(user.chat_id, lambda m: m.text.startswith(t(services, "de", "description_question", limit=1000)[:20]))
+    await emu.wait_for_bot_message(
+        user.chat_id,
+        lambda m: m.text.startswith(t(services, "de", "description_question", limit=1000)[:20]),
+    )
     await user.send_text("Wir planen ein Sommerfest mit Nachbarn und brauchen Rat zum Antrag.")
-    slots = await emu.wait_for_bot_message(user.chat_id, lambda m: m.text == t(services, "de", "slot_question"))
+    slots = await emu.wait_for_bot_message(
+        user.chat_id, lambda m: m.text == t(services, "de", "slot_question")
+    )
     await user.press_button(slots.button_labels[0], message=slots)
     await settle()
     await user.press_button(t(services, "de", "consent_yes"))
@@ -84,8 +95,12 @@ async def test_request_with_slot_staff_accepts(world) -> None:  # type: ignore[n
         card = await emu.wait_for_bot_message(STAFF_CHAT)
         assert "WIR-2026-0001" in card.text and "Sommerfest" in card.text
         await staff.press_button("✅ Annehmen", message=card, chat=STAFF_CHAT)
-        told = await emu.wait_for_bot_message(user.chat_id, lambda m: "WIR-2026-0001" in (m.text or "") and m.media_kind != "document")
-        assert told.text.startswith(t(services, "de", "accepted", reference="WIR-2026-0001", slot="")[:25])
+        told = await emu.wait_for_bot_message(
+            user.chat_id, lambda m: "WIR-2026-0001" in (m.text or "") and m.media_kind != "document"
+        )
+        assert told.text.startswith(
+            t(services, "de", "accepted", reference="WIR-2026-0001", slot="")[:25]
+        )
     with services.db.session() as session:
         request = session.scalars(select(ConsultationRequest)).one()
         assert (request.status, request.decided_by) == ("accepted", "Frau Berater")
@@ -100,16 +115,22 @@ async def test_half_filled_form_survives_a_restart_and_confirm_twice_stores_once
         await emu.wait_for_bot_message(user.chat_id)
         await user.press_button(t(services, "de", "kind_project_idea"))
         await settle()
-    async with running_bot(services.settings, emu, Services.create(services.settings, engine=services.engine)):
+    async with running_bot(
+        services.settings, emu, Services.create(services.settings, engine=services.engine)
+    ):
         await user.press_button(t(services, "de", "requester_individual"))
         await settle()
         assert emu.history(user.chat_id)[-1].text == t(services, "de", "name_question")
         await user.send_text("Olena Petrenko")
-        await emu.wait_for_bot_message(user.chat_id, lambda m: m.text == t(services, "de", "channel_question"))
+        await emu.wait_for_bot_message(
+            user.chat_id, lambda m: m.text == t(services, "de", "channel_question")
+        )
         await user.press_button(t(services, "de", "channel_telegram"))
         await settle()
         await user.send_text("Ein Sprachcafé für Frauen aus der Ukraine")
-        slots = await emu.wait_for_bot_message(user.chat_id, lambda m: m.text == t(services, "de", "slot_question"))
+        slots = await emu.wait_for_bot_message(
+            user.chat_id, lambda m: m.text == t(services, "de", "slot_question")
+        )
         await user.press_button(t(services, "de", "slot_none"), message=slots)
         await settle()
         await user.press_button(t(services, "de", "consent_yes"))
@@ -120,7 +141,9 @@ async def test_half_filled_form_survives_a_restart_and_confirm_twice_stores_once
         await settle()
     with services.db.session() as session:
         stored = session.scalars(select(ConsultationRequest)).all()
-        assert [(r.contact_name, r.kind, r.slot_start) for r in stored] == [("Olena Petrenko", "project_idea", None)]
+        assert [(r.contact_name, r.kind, r.slot_start) for r in stored] == [
+            ("Olena Petrenko", "project_idea", None)
+        ]
 
 
 async def test_myrequests_cancels_and_frees_the_slot(world) -> None:  # type: ignore[no-untyped-def]
@@ -131,10 +154,16 @@ async def test_myrequests_cancels_and_frees_the_slot(world) -> None:  # type: ig
         await user.press_button(t(services, "de", "confirm"))
         await emu.wait_for_bot_message(user.chat_id, lambda m: m.media_kind == "document")
         await user.send_command("myrequests")
-        listing = await emu.wait_for_bot_message(user.chat_id, lambda m: "WIR-2026-0001" in (m.text or ""))
-        await user.press_button(t(services, "de", "cancel_request", reference="WIR-2026-0001"), message=listing)
+        listing = await emu.wait_for_bot_message(
+            user.chat_id, lambda m: "WIR-2026-0001" in (m.text or "")
+        )
+        await user.press_button(
+            t(services, "de", "cancel_request", reference="WIR-2026-0001"), message=listing
+        )
         await settle()
-        assert emu.history(user.chat_id)[-1].text == t(services, "de", "request_cancelled", reference="WIR-2026-0001")
+        assert emu.history(user.chat_id)[-1].text == t(
+            services, "de", "request_cancelled", reference="WIR-2026-0001"
+        )
     with services.db.session() as session:
         assert session.scalars(select(ConsultationRequest)).one().status == "cancelled"
         assert session.scalars(select(SlotBooking)).all() == []
@@ -150,7 +179,9 @@ async def test_forged_staff_buttons_and_cancel(world) -> None:  # type: ignore[n
         answer = await emu.wait_for_callback_answer(query)
         assert answer.get("text") == services.texts.get("de", "button_expired")
         await user.send_command("cancel")
-        reply = await emu.wait_for_bot_message(user.chat_id, lambda m: m.text == t(services, "de", "cancelled"))
+        reply = await emu.wait_for_bot_message(
+            user.chat_id, lambda m: m.text == t(services, "de", "cancelled")
+        )
         assert reply is not None
     with services.db.session() as session:
         assert session.scalars(select(ConsultationRequest)).all() == []
@@ -178,9 +209,68 @@ async def test_a_queued_message_is_delivered_after_a_restart(world) -> None:  # 
 
     emu, services = world
     user = emu.user(806, "Nour", language_code="ar")
-    services.outbox.put("test:restart", user.chat_id, Reply("رسالة محفوظة"))  # queued, then the bot stopped
+    services.outbox.put(
+        "test:restart", user.chat_id, Reply("رسالة محفوظة")
+    )  # queued, then the bot stopped
     async with running_bot(services.settings, emu, services):
         message = await emu.wait_for_bot_message(user.chat_id, timeout=10)
         assert message.text == "رسالة محفوظة"
         assert services.outbox.put("test:restart", user.chat_id, Reply("again")) is False
     assert services.outbox.unsent() == 0
+
+
+async def test_reminder_fires_once_and_future_ones_survive_a_restart(
+    staff_settings, engine
+) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from bot.intake.hours import ConsultationHours
+    from bot.intake.reminders import Reminders
+    from bot.intake.settings import ReminderSettings
+
+    every_day = {d: ["00:00-23:59"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    hours = ConsultationHours(
+        weekly=every_day, lead_hours=0, slot_minutes=30, holidays_subdivision="NI"
+    )
+    settings = staff_settings.model_copy(update={
+        "consultation": hours,
+        "reminders": ReminderSettings(day_before_at=dt.time(0, 0), morning_at=dt.time(0, 0)),
+    })  # fmt: skip
+    services = Services.create(settings, engine=engine)
+    staff = None
+    async with BotApiEmulator() as emu:
+        staff = emu.user(902, "Frau Team", language_code="de")
+        emu.group("Beratung", chat_id=STAFF_CHAT, members={staff: "administrator"})
+        user = emu.user(807, "Piotr", language_code="de")
+        async with running_bot(settings, emu, services):
+            await fill_form_until_summary(emu, services, user)
+            await user.press_button(t(services, "de", "confirm"))
+            card = await emu.wait_for_bot_message(STAFF_CHAT, timeout=10)
+            await staff.press_button("✅ Annehmen", message=card, chat=STAFF_CHAT)
+            reminder = await emu.wait_for_bot_message(
+                user.chat_id, lambda m: (m.text or "").startswith("Erinnerung"), timeout=15
+            )
+            assert "WIR-2026-0001" in reminder.text
+            with services.db.session() as session:
+                request = session.scalars(select(ConsultationRequest)).one()
+            start = request.slot_start.replace(tzinfo=dt.UTC).astimezone(hours.zone)
+            again = services.assistant.reminders.send(request.id, "day_before", start.isoformat())
+            assert again is False  # the same reminder is never queued twice
+            await asyncio.sleep(1)
+            assert (
+                sum((m.text or "").startswith("Erinnerung") for m in emu.bot_messages(user.chat_id))
+                <= 2
+            )
+            # A request three days ahead: its reminders are stored jobs, not timers in memory.
+            later = services.assistant.reminders
+            request.slot_start = (start + dt.timedelta(days=3)).astimezone(dt.UTC)
+            request.status = "accepted"
+            ids = later.schedule(request)
+            assert len(ids) == 2
+    restarted = Reminders(services.db, services.outbox, services.texts, hours, settings.reminders)
+    restarted.scheduler.start(paused=True)
+    try:
+        assert {job.id for job in restarted.scheduler.get_jobs()} >= set(ids)
+    finally:
+        restarted.scheduler.shutdown(wait=False)
+    services.db.dispose()

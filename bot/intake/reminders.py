@@ -1,0 +1,123 @@
+"""Reminders of accepted appointments: the day before and on the morning of the appointment.
+
+Jobs live in APScheduler's SQLAlchemy job store in the bot's own database, so they survive
+restarts. Each job only names the request and the kind of reminder; when it runs it checks that
+the appointment is still accepted and still at that time, then puts the reminder into the outbox
+under a key of request, kind and time, so a reminder can never be sent twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.conversation.replies import Reply
+from bot.i18n import Texts
+from bot.intake.hours import ConsultationHours
+from bot.intake.settings import ReminderSettings
+from bot.storage import Database
+from bot.storage.models import ConsultationRequest, User, utcnow
+from bot.storage.outbox import Outbox
+
+log = logging.getLogger(__name__)
+JOB_TABLE = "scheduled_jobs"
+_active: Reminders | None = None  # the running instance, for jobs loaded from the store
+
+
+class Reminders:
+    def __init__(
+        self,
+        db: Database,
+        outbox: Outbox,
+        texts: Texts,
+        hours: ConsultationHours,
+        settings: ReminderSettings,
+        wake: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.db, self.outbox, self.texts = db, outbox, texts
+        self.hours, self.settings, self.wake = hours, settings, wake
+        self.scheduler = AsyncIOScheduler(
+            jobstores={"default": SQLAlchemyJobStore(url=db.url, tablename=JOB_TABLE)},
+            job_defaults={"misfire_grace_time": settings.grace_minutes * 60, "coalesce": True},
+            timezone=hours.timezone,
+        )
+
+    def start(self) -> None:
+        global _active
+        _active = self
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        global _active
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        _active = None
+
+    def schedule(self, request: ConsultationRequest, now: dt.datetime | None = None) -> list[str]:
+        """(Re)schedule the reminders of an accepted request; returns the job ids."""
+        if not self.settings.enabled or request.slot_start is None:
+            return []
+        now = now or utcnow()
+        start = _aware(request.slot_start).astimezone(self.hours.zone)
+        times = {
+            "day_before": dt.datetime.combine(
+                start.date() - dt.timedelta(days=1), self.settings.day_before_at, self.hours.zone
+            ),
+            "morning": dt.datetime.combine(start.date(), self.settings.morning_at, self.hours.zone),
+        }
+        today = now.astimezone(self.hours.zone).date()
+        ids = []
+        for kind, when in times.items():
+            if when >= start or start <= now:
+                continue  # a "reminder" after the appointment helps nobody
+            if kind == "day_before" and start.date() <= today:
+                continue  # booked for today: "tomorrow" would be wrong
+            job_id = f"reminder:{request.id}:{kind}"
+            self.scheduler.add_job(
+                deliver_reminder, "date", run_date=max(when, now), id=job_id,
+                args=[request.id, kind, start.isoformat()], replace_existing=True,
+            )  # fmt: skip
+            ids.append(job_id)
+        return ids
+
+    def send(self, request_id: int, kind: str, planned_start: str) -> bool:
+        """Queue the reminder if the appointment still stands as planned."""
+        with self.db.session() as session:
+            request = session.get(ConsultationRequest, request_id)
+            if request is None or request.status != "accepted" or request.slot_start is None:
+                return False
+            start = _aware(request.slot_start).astimezone(self.hours.zone)
+            if start.isoformat() != planned_start:
+                return False  # moved: the new time has its own reminders
+            user = session.get(User, request.user_id) if request.user_id else None
+            if user is None or user.chat_id is None:
+                return False
+            lang = request.language
+            text = self.texts.get(
+                lang, f"intake.reminder_{kind}", reference=request.reference,
+                slot=start.strftime("%d.%m.%Y %H:%M"),
+            )  # fmt: skip
+            key = f"reminder:{request.id}:{kind}:{planned_start}"
+            queued = self.outbox.put(key, user.chat_id, Reply(text, language=lang))
+        self.wake()
+        return queued
+
+
+def deliver_reminder(request_id: int, kind: str, planned_start: str) -> None:
+    """The job function (module level, so the job store can name it)."""
+    if _active is None:
+        log.warning("reminder %s/%s ran without a running bot", request_id, kind)
+        return
+    _active.send(request_id, kind, planned_start)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+__all__: list[Any] = ["ReminderSettings", "Reminders", "deliver_reminder"]

@@ -1,0 +1,17 @@
+"""Settings of the request and reminder features (kept free of heavy imports)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ReminderSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    day_before_at: dt.time = dt.time(17, 0)  # local time, the day before
+    morning_at: dt.time = dt.time(7, 30)  # local time, on the day
+    # A reminder missed while the bot was down is still sent this long after its time.
+    grace_minutes: int = Field(default=360, ge=1, le=1440)
