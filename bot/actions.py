@@ -31,9 +31,16 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "intake_channel": re.compile(r"ic:(telegram|email|phone)"),
     "intake_slot": re.compile(r"is:(\d{4}-\d\d-\d\dT\d\d:\d\d:00Z|none)"),
     "intake_consent": re.compile(r"iy:([01])"),
+    "intake_precheck": re.compile(
+        r"ip:(applicant|amount|field|share):"
+        r"(association|migrant_org|individual|city|small|medium|large|education|social"
+        r"|democracy|culture|economy|administration|yes|no|unsure)"
+    ),
     "intake_confirm": re.compile(r"io"),
     "intake_restart": re.compile(r"ie"),
     "request_cancel": re.compile(r"ix:(\d{1,9})"),
+    "request_move": re.compile(r"rs:(\d{1,9})"),
+    "request_move_to": re.compile(r"rt:(\d{1,9}):(\d{4}-\d\d-\d\dT\d\d:\d\d:00Z)"),
     "staff_decide": re.compile(r"sd:(\d{1,9}):([01])"),
 }
 
@@ -82,8 +89,11 @@ _FORMATS = {
     "intake_channel": "ic:{}",
     "intake_slot": "is:{}",
     "intake_consent": "iy:{}",
+    "intake_precheck": "ip:{}:{}",
     "intake_confirm": "io",
     "intake_restart": "ie",
     "request_cancel": "ix:{}",
+    "request_move": "rs:{}",
+    "request_move_to": "rt:{}:{}",
     "staff_decide": "sd:{}:{}",
 }

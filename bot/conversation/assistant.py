@@ -221,6 +221,10 @@ class Assistant:
             return self.intake.press(who, action, message_ref)
         if kind == "request_cancel":
             return self.intake.cancel_request(who, int(args[0]), language)
+        if kind == "request_move":
+            return self.intake.move_choices(who, int(args[0]), language)
+        if kind == "request_move_to":
+            return self.intake.move(who, int(args[0]), args[1], language)
         if kind == "staff_decide":  # only valid in the staff chat, see handlers
             return [Reply(self.t(language, "button_expired"), mode="notice", language=language)]
         if kind in ("entry", "browse_entry"):

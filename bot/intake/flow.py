@@ -33,6 +33,13 @@ FIELD_LIMIT = 200
 RETENTION_DAYS = 180
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[a-zA-Z]{2,24}$")
 PHONE = re.compile(r"^\+?[0-9][0-9 /()-]{5,24}[0-9]$")
+# The funding pre-check: question -> possible answers (each also "unsure").
+PRECHECK: dict[str, tuple[str, ...]] = {
+    "applicant": ("association", "migrant_org", "individual", "city"),
+    "amount": ("small", "medium", "large"),
+    "field": ("education", "social", "democracy", "culture", "economy", "administration"),
+    "share": ("yes", "no"),
+}
 TEXT_STEPS = {"organisation": FIELD_LIMIT, "name": FIELD_LIMIT, "contact": FIELD_LIMIT,
               "description": DESCRIPTION_LIMIT}  # fmt: skip
 
@@ -103,6 +110,8 @@ class IntakeFlow:
             if state is None:
                 return [Reply(self.texts.get("de", "button_expired"), mode="notice")]
             lang = state.data["language"]
+            if action.kind == "intake_precheck":
+                return self._precheck_answer(session, state, action)
             expected = {"intake_kind": "kind", "intake_requester": "requester",
                         "intake_channel": "channel", "intake_slot": "slot",
                         "intake_consent": "consent", "intake_confirm": "summary",
@@ -137,9 +146,11 @@ class IntakeFlow:
 
     @staticmethod
     def _after(step: str, data: dict[str, Any]) -> str:
-        order = ["kind", "requester", "organisation", "name", "channel", "contact",
-                 "description", "slot", "consent", "summary"]  # fmt: skip
+        order = ["kind", *(f"pc_{q}" for q in PRECHECK), "requester", "organisation", "name",
+                 "channel", "contact", "description", "slot", "consent", "summary"]  # fmt: skip
         nxt = order[order.index(step) + 1]
+        if nxt.startswith("pc_") and data.get("kind") != "funding_application":
+            nxt = "requester"
         if nxt == "organisation" and data.get("requester") != "organisation":
             nxt = "name"
         if nxt == "contact" and data.get("channel") == "telegram":
@@ -153,6 +164,8 @@ class IntakeFlow:
         step = state.step
         if step == "kind":
             return self._ask_kind(lang)
+        if step.startswith("pc_"):
+            return self._ask_precheck(lang, step[3:], mode)
         if step == "requester":
             return self._choice(lang, "requester_question", "intake_requester",
                                 ("individual", "organisation"), "requester_", mode)  # fmt: skip
@@ -178,6 +191,33 @@ class IntakeFlow:
             else self.t(lang, key or "text_empty")
         )
         return Reply(text, mode=mode, language=lang)
+
+    def _ask_precheck(self, lang: str, question: str, mode: Mode) -> Reply:
+        values = (*PRECHECK[question], "unsure")
+        rows = tuple(
+            (Button(self.t(lang, "pc_unsure" if v == "unsure" else f"pc_{question}_{v}"),
+                    actions.encode("intake_precheck", question, v)),)
+            for v in values
+        )  # fmt: skip
+        text = self.t(lang, f"pc_{question}_question")
+        if question == "applicant":
+            text = self.t(lang, "pc_intro") + "\n\n" + text
+        return Reply(text, rows, mode=mode, language=lang)
+
+    def _precheck_answer(
+        self, session: Session, state: FormState, action: actions.Action
+    ) -> list[Reply]:
+        lang = state.data["language"]
+        question, value = action.args
+        if state.step != f"pc_{question}" or value not in (*PRECHECK[question], "unsure"):
+            return [Reply(self.texts.get(lang, "button_expired"), mode="notice", language=lang)]
+        answers = {**state.data.get("precheck", {}), question: value}
+        state.data = {**state.data, "precheck": answers}
+        state.step = self._after(state.step, state.data)
+        if state.step.startswith("pc_"):
+            return [self._question(state, session, mode="edit")]
+        result = Reply(precheck_result(self, lang, answers), mode="edit", language=lang)
+        return [result, self._question(state, session)]
 
     def _ask_kind(self, lang: str) -> Reply:
         rows = tuple((Button(self.t(lang, f"kind_{k}"), actions.encode("intake_kind", k)),)
@@ -227,7 +267,7 @@ class IntakeFlow:
         form = store.RequestForm(
             kind=d["kind"], requester=d["requester"], organisation=d.get("organisation"),
             contact_name=d["name"], contact_channel=d["channel"], contact_value=d.get("contact"),
-            description=d["description"], language=lang,
+            description=d["description"], language=lang, precheck=d.get("precheck"),
         )  # fmt: skip
         try:
             with session.begin_nested():
@@ -273,6 +313,12 @@ class IntakeFlow:
             escape(request.description),
             f"Slot: {_when(slot, 'de') if slot else '-'}",
         ]
+        if request.precheck:
+            answers = ", ".join(
+                self.t("de", "pc_unsure" if v == "unsure" else f"pc_{q}_{v}")
+                for q, v in request.precheck.items()
+            )
+            lines.append(f"Vorprüfung: {escape(answers)}")
         accept = Button("✅ Annehmen", actions.encode("staff_decide", str(request.id), "1"))
         decline = Button("❌ Ablehnen", actions.encode("staff_decide", str(request.id), "0"))
         buttons = ((accept, decline),)
@@ -293,7 +339,9 @@ class IntakeFlow:
                 when = _when(slot, language) if slot else self.t(language, "summary_no_slot")
                 lines.append(f"{r.reference}: {self.t(language, 'status_' + r.status)}, {when}")
                 if r.status in store.OPEN:
+                    move = self.t(language, "move_request", reference=r.reference)
                     label = self.t(language, "cancel_request", reference=r.reference)
+                    rows.append((Button(move, actions.encode("request_move", str(r.id))),))
                     rows.append((Button(label, actions.encode("request_cancel", str(r.id))),))
             return Reply("\n".join(lines), tuple(rows), language=language)
 
@@ -310,6 +358,66 @@ class IntakeFlow:
             store.cancel(session, request)
             text = self.t(language, "request_cancelled", reference=request.reference)
             return [Reply(text, mode="edit", language=language)]
+
+    def move_choices(self, who: UserRef, request_id: int, language: str) -> list[Reply]:
+        """The free times a resident can move their request to."""
+        with self.db.session() as session:
+            request = self._own_open(session, who, request_id)
+            if request is None:
+                return [
+                    Reply(
+                        self.texts.get(language, "button_expired"), mode="notice", language=language
+                    )
+                ]
+            now = utcnow()
+            taken = store.taken_seats(session, now, now + _horizon(self.hours))
+            slots = free_slots(self.hours, now, taken, limit=6)
+            rows = tuple(
+                (
+                    Button(
+                        _when(s, language),
+                        actions.encode("request_move_to", str(request_id), s.key),
+                    ),
+                )
+                for s in slots
+            )
+            key = "move_question" if slots else "no_slots"
+            text = self.t(language, key, reference=request.reference)
+            return [Reply(text, rows, mode="edit", language=language)]
+
+    def move(self, who: UserRef, request_id: int, slot_key: str, language: str) -> list[Reply]:
+        """Move to the chosen time; the unit confirms the new time again."""
+        with self.db.session() as session:
+            request = self._own_open(session, who, request_id)
+            slot = Slot.from_key(slot_key, self.hours)
+            if request is None or slot is None:
+                return [
+                    Reply(
+                        self.texts.get(language, "button_expired"), mode="notice", language=language
+                    )
+                ]
+            try:
+                with session.begin_nested():
+                    store.reschedule(session, request, slot, self.hours)
+            except (store.SlotTaken, store.NotBookable):
+                return [Reply(self.t(language, "slot_taken"), language=language)]
+            request.status = "pending"
+            text = self.t(
+                language, "moved", reference=request.reference, slot=_when(slot, language)
+            )
+            card = self._staff_card(request)
+            card = Reply(card.text, card.buttons, to_staff=True, language="de",
+                         key=f"request:{request.reference}:moved:{slot.key}")  # fmt: skip
+            return [Reply(text, mode="edit", language=language), card]
+
+    def _own_open(
+        self, session: Session, who: UserRef, request_id: int
+    ) -> ConsultationRequest | None:
+        user = get_or_create(session, who)
+        request = session.get(ConsultationRequest, request_id)
+        if request is None or request.user_id != user.id or request.status not in store.OPEN:
+            return None
+        return request
 
     def decide(
         self,
@@ -357,6 +465,21 @@ class IntakeFlow:
     @staticmethod
     def _valid_contact(channel: str, value: str) -> bool:
         return bool(EMAIL.match(value)) if channel == "email" else bool(PHONE.match(value))
+
+
+def precheck_result(flow: IntakeFlow, lang: str, answers: dict[str, str]) -> str:
+    """The route that fits, from the programme's rules (hedged as in the knowledge base)."""
+    lines = [flow.t(lang, "pc_result_heading")]
+    if answers.get("applicant") == "city":
+        lines.append(flow.t(lang, "pc_result_city"))
+    amount = answers.get("amount", "unsure")
+    lines.append(
+        flow.t(lang, f"pc_result_{amount}" if amount != "unsure" else "pc_result_unsure_amount")
+    )
+    if answers.get("share") == "no":
+        lines.append(flow.t(lang, "pc_result_share_low"))
+    lines.append(flow.t(lang, "pc_result_rules"))
+    return "\n".join(lines)
 
 
 def _horizon(hours: ConsultationHours) -> Any:

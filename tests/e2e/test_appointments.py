@@ -45,6 +45,15 @@ async def fill_form_until_summary(emu: BotApiEmulator, services: Services, user)
     await emu.wait_for_bot_message(user.chat_id)
     await user.press_button(t(services, "de", "kind_funding_application"))
     await settle()
+    # The funding pre-check: four questions, then the route that fits.
+    for label in ("pc_applicant_association", "pc_amount_medium", "pc_field_culture", "pc_share_no"):
+        await user.press_button(t(services, "de", label))
+        await settle()
+    history = emu.history(user.chat_id)
+    result = history[-2].text
+    assert t(services, "de", "pc_result_medium").lstrip("• ")[:30] in result
+    assert t(services, "de", "pc_result_share_low").lstrip("• ")[:30] in result
+    assert history[-1].text == t(services, "de", "requester_question")
     await user.press_button(t(services, "de", "requester_organisation"))
     await settle()  # button steps edit the question message in place
     assert emu.history(user.chat_id)[-1].text == t(services, "de", "organisation_question")
@@ -94,6 +103,7 @@ async def test_request_with_slot_staff_accepts(world) -> None:  # type: ignore[n
         assert any("WIR-2026-0001" in (m.text or "") for m in done)
         card = await emu.wait_for_bot_message(STAFF_CHAT)
         assert "WIR-2026-0001" in card.text and "Sommerfest" in card.text
+        assert "Vorprüfung" in card.text and t(services, "de", "pc_field_culture") in card.text
         await staff.press_button("✅ Annehmen", message=card, chat=STAFF_CHAT)
         told = await emu.wait_for_bot_message(
             user.chat_id, lambda m: "WIR-2026-0001" in (m.text or "") and m.media_kind != "document"
@@ -274,3 +284,27 @@ async def test_reminder_fires_once_and_future_ones_survive_a_restart(
     finally:
         restarted.scheduler.shutdown(wait=False)
     services.db.dispose()
+
+
+async def test_a_resident_moves_the_appointment(world) -> None:  # type: ignore[no-untyped-def]
+    emu, services = world
+    user = emu.user(808, "Lea", language_code="de")
+    async with running_bot(services.settings, emu, services):
+        await fill_form_until_summary(emu, services, user)
+        await user.press_button(t(services, "de", "confirm"))
+        await emu.wait_for_bot_message(user.chat_id, lambda m: m.media_kind == "document")
+        with services.db.session() as session:
+            before = session.scalars(select(ConsultationRequest)).one().slot_start
+        await user.send_command("myrequests")
+        listing = await emu.wait_for_bot_message(user.chat_id, lambda m: "WIR-2026-0001" in (m.text or ""))
+        await user.press_button(t(services, "de", "move_request", reference="WIR-2026-0001"), message=listing)
+        await settle()
+        choices = emu.history(user.chat_id)[-1]
+        assert choices.text == t(services, "de", "move_question", reference="WIR-2026-0001")
+        await user.press_button(choices.button_labels[-1], message=choices)
+        await settle()
+        assert emu.history(user.chat_id)[-1].text.startswith(t(services, "de", "moved", reference="WIR-2026-0001", slot="")[:30])
+    with services.db.session() as session:
+        request = session.scalars(select(ConsultationRequest)).one()
+        assert request.slot_start != before and request.status == "pending"
+        assert len(session.scalars(select(SlotBooking)).all()) == 1
