@@ -12,7 +12,6 @@ from bot.config import Settings, load_settings
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 os.environ.setdefault("no_proxy", "127.0.0.1,localhost")
-os.environ.setdefault("PTB_TIMEDELTA", "1")  # python-telegram-bot's future retry_after type
 
 
 @pytest.fixture(scope="session")
