@@ -42,6 +42,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "request_move": re.compile(r"rs:(\d{1,9})"),
     "request_move_to": re.compile(r"rt:(\d{1,9}):(\d{4}-\d\d-\d\dT\d\d:\d\d:00Z)"),
     "staff_decide": re.compile(r"sd:(\d{1,9}):([01])"),
+    "staff_propose": re.compile(r"sp:(\d{1,9})"),
+    "staff_propose_at": re.compile(r"sq:(\d{1,9}):(\d{4}-\d\d-\d\dT\d\d:\d\d:00Z)"),
+    "proposal_accept": re.compile(r"pa:(\d{1,9})"),
 }
 
 
@@ -96,4 +99,7 @@ _FORMATS = {
     "request_move": "rs:{}",
     "request_move_to": "rt:{}:{}",
     "staff_decide": "sd:{}:{}",
+    "staff_propose": "sp:{}",
+    "staff_propose_at": "sq:{}:{}",
+    "proposal_accept": "pa:{}",
 }

@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.intake.hours import ConsultationHours
-from bot.intake.settings import ReminderSettings
+from bot.intake.settings import ReminderSettings, RequestSettings
 from bot.languages import LANGUAGES
 
 DEFAULT_CONFIG_NAME = "config.yaml"
@@ -111,6 +111,7 @@ class Settings(_Frozen):
     telegram: TelegramSettings = TelegramSettings()
     consultation: ConsultationHours = ConsultationHours()
     reminders: ReminderSettings = ReminderSettings()
+    requests: RequestSettings = RequestSettings()
 
     @property
     def effective_database_url(self) -> str:

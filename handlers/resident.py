@@ -108,7 +108,7 @@ async def button(update: Update, context: Context) -> None:
     message_ref = str(query.message.message_id) if query and query.message else ""
     data = query.data if query else None
     action = actions.parse(data)
-    if action is not None and action.kind == "staff_decide":
+    if action is not None and action.kind.startswith("staff_"):
         replies = staff_decision(update, context, action)
     else:
         replies = assistant(context).press(who(update), data, message_ref)
@@ -124,7 +124,13 @@ def staff_decision(update: Update, context: Context, action: actions.Action) -> 
         return [Reply(assistant(context).t("de", "button_expired"), mode="notice")]
     user = update.effective_user
     name = (user.full_name or user.username or str(user.id)) if user else "staff"
-    return assistant(context).staff_decision(int(action.args[0]), action.args[1] == "1", name)
+    intake = assistant(context).intake
+    request_id = int(action.args[0])
+    if action.kind == "staff_propose":
+        return intake.propose_choices(request_id)
+    if action.kind == "staff_propose_at":
+        return intake.propose(request_id, action.args[1], name)
+    return assistant(context).staff_decision(request_id, action.args[1] == "1", name)
 
 
 def content_kind(message: Message | None) -> str:

@@ -34,7 +34,8 @@ class Assistant:
         self.kb = engine.knowledge
         self.texts = texts
         self.db = db
-        self.intake = IntakeFlow(texts, db, engine.settings.consultation)
+        settings = engine.settings
+        self.intake = IntakeFlow(texts, db, settings.consultation, settings.requests.retention_days)
         self.reminders: Reminders | None = None  # set while the bot runs
         self.default_language = engine.settings.languages.default
 
@@ -221,11 +222,14 @@ class Assistant:
             return self.intake.press(who, action, message_ref)
         if kind == "request_cancel":
             return self.intake.cancel_request(who, int(args[0]), language)
+        if kind == "proposal_accept":
+            on_accept = self.reminders.schedule if self.reminders is not None else None
+            return self.intake.accept_proposal(who, int(args[0]), language, on_accept)
         if kind == "request_move":
             return self.intake.move_choices(who, int(args[0]), language)
         if kind == "request_move_to":
             return self.intake.move(who, int(args[0]), args[1], language)
-        if kind == "staff_decide":  # only valid in the staff chat, see handlers
+        if kind.startswith("staff_"):  # only valid in the staff chat, see handlers
             return [Reply(self.t(language, "button_expired"), mode="notice", language=language)]
         if kind in ("entry", "browse_entry"):
             entry = self.kb.get(args[0])

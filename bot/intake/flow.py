@@ -30,7 +30,6 @@ from bot.storage.models import ConsultationRequest, FormState, User, utcnow
 FLOW = "appointment"
 DESCRIPTION_LIMIT = 1000
 FIELD_LIMIT = 200
-RETENTION_DAYS = 180
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[a-zA-Z]{2,24}$")
 PHONE = re.compile(r"^\+?[0-9][0-9 /()-]{5,24}[0-9]$")
 # The funding pre-check: question -> possible answers (each also "unsure").
@@ -45,10 +44,13 @@ TEXT_STEPS = {"organisation": FIELD_LIMIT, "name": FIELD_LIMIT, "contact": FIELD
 
 
 class IntakeFlow:
-    def __init__(self, texts: Texts, db: Database, hours: ConsultationHours) -> None:
+    def __init__(
+        self, texts: Texts, db: Database, hours: ConsultationHours, retention_days: int = 180
+    ) -> None:
         self.texts = texts
         self.db = db
         self.hours = hours
+        self.retention_days = retention_days  # said in the consent text
 
     def t(self, language: str, key: str, /, **values: object) -> str:
         return self.texts.get(language, f"intake.{key}", **values)
@@ -177,7 +179,7 @@ class IntakeFlow:
         if step == "consent":
             yes = Button(self.t(lang, "consent_yes"), actions.encode("intake_consent", "1"))
             no = Button(self.t(lang, "consent_no"), actions.encode("intake_consent", "0"))
-            text = self.t(lang, "consent", days=RETENTION_DAYS)
+            text = self.t(lang, "consent", days=self.retention_days)
             return Reply(text, ((yes,), (no,)), mode=mode, language=lang)
         if step == "summary":
             return self._summary(state, mode)
@@ -321,7 +323,10 @@ class IntakeFlow:
             lines.append(f"Vorprüfung: {escape(answers)}")
         accept = Button("✅ Annehmen", actions.encode("staff_decide", str(request.id), "1"))
         decline = Button("❌ Ablehnen", actions.encode("staff_decide", str(request.id), "0"))
-        buttons = ((accept, decline),)
+        propose = Button(
+            "🕑 Anderen Termin vorschlagen", actions.encode("staff_propose", str(request.id))
+        )
+        buttons = ((accept, decline), (propose,))
         key = f"request:{request.reference}:staff"
         return Reply("\n".join(lines), buttons, to_staff=True, language="de", key=key)
 
@@ -409,6 +414,87 @@ class IntakeFlow:
             card = Reply(card.text, card.buttons, to_staff=True, language="de",
                          key=f"request:{request.reference}:moved:{slot.key}")  # fmt: skip
             return [Reply(text, mode="edit", language=language), card]
+
+    def propose_choices(self, request_id: int) -> list[Reply]:
+        """For staff: the free times to propose instead (the card shows them as buttons)."""
+        with self.db.session() as session:
+            request = session.get(ConsultationRequest, request_id)
+            if request is None or request.status not in store.OPEN:
+                return [Reply("Bereits entschieden oder unbekannt.", mode="notice")]
+            now = utcnow()
+            taken = store.taken_seats(session, now, now + _horizon(self.hours))
+            slots = free_slots(self.hours, now, taken, limit=6)
+            rows = tuple(
+                (
+                    Button(
+                        _when(s, "de"), actions.encode("staff_propose_at", str(request_id), s.key)
+                    ),
+                )
+                for s in slots
+            )
+            text = f"<b>{request.reference}</b>: welchen Termin vorschlagen?"
+            return [Reply(text if slots else "Keine freien Termine.", rows, mode="edit")]
+
+    def propose(self, request_id: int, slot_key: str, staff: str) -> list[Reply]:
+        """Move the request to the proposed time and ask the requester to agree."""
+        with self.db.session() as session:
+            request = session.get(ConsultationRequest, request_id)
+            slot = Slot.from_key(slot_key, self.hours)
+            if request is None or slot is None or request.status not in store.OPEN:
+                return [Reply("Bereits entschieden oder unbekannt.", mode="notice")]
+            try:
+                with session.begin_nested():
+                    store.reschedule(session, request, slot, self.hours)
+            except (store.SlotTaken, store.NotBookable):
+                return [Reply("Dieser Termin ist nicht mehr frei.", mode="notice")]
+            request.status, request.decided_by = "proposed", staff
+            lang, when = request.language, _when(slot, request.language)
+            card_text = f"<b>{request.reference}</b>: {when} vorgeschlagen von {escape(staff)}"
+            card = Reply(card_text, mode="edit")
+            user = session.get(User, request.user_id) if request.user_id else None
+            if user is None or user.chat_id is None:
+                return [card]
+            ref, rid = request.reference, str(request.id)
+            rows = (
+                (Button(self.t(lang, "proposal_accept"), actions.encode("proposal_accept", rid)),),
+                (
+                    Button(
+                        self.t(lang, "move_request", reference=ref),
+                        actions.encode("request_move", rid),
+                    ),
+                ),
+                (
+                    Button(
+                        self.t(lang, "cancel_request", reference=ref),
+                        actions.encode("request_cancel", rid),
+                    ),
+                ),
+            )
+            text = self.t(lang, "proposed", reference=ref, slot=when)
+            key = f"request:{rid}:proposed:{slot.key}"
+            return [card, Reply(text, rows, chat_id=user.chat_id, language=lang, key=key)]
+
+    def accept_proposal(
+        self,
+        who: UserRef,
+        request_id: int,
+        language: str,
+        on_accept: Callable[[ConsultationRequest], object] | None = None,
+    ) -> list[Reply]:
+        """The requester agrees to the proposed time: the appointment is confirmed."""
+        with self.db.session() as session:
+            request = self._own_open(session, who, request_id)
+            if request is None or request.status != "proposed" or request.slot_start is None:
+                expired = self.texts.get(language, "button_expired")
+                return [Reply(expired, mode="notice", language=language)]
+            request.status, request.decided_at = "accepted", utcnow()
+            when = _when(_slot_of(request, self.hours), language)
+            text = self.t(language, "accepted", reference=request.reference, slot=when)
+            note_text = f"<b>{request.reference}</b>: {when} von der anfragenden Person bestätigt"
+            note = Reply(note_text, to_staff=True, key=f"request:{request.id}:agreed:{when}")
+        if on_accept is not None:
+            on_accept(request)
+        return [Reply(text, mode="edit", language=language), note]
 
     def _own_open(
         self, session: Session, who: UserRef, request_id: int

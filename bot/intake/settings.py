@@ -7,6 +7,13 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class RequestSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Told to requesters in the consent text; the unit's retention rule for request data.
+    retention_days: int = Field(default=180, ge=1, le=3650)
+
+
 class ReminderSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -308,3 +308,29 @@ async def test_a_resident_moves_the_appointment(world) -> None:  # type: ignore[
         request = session.scalars(select(ConsultationRequest)).one()
         assert request.slot_start != before and request.status == "pending"
         assert len(session.scalars(select(SlotBooking)).all()) == 1
+
+
+async def test_staff_proposes_another_time_and_the_resident_agrees(world) -> None:  # type: ignore[no-untyped-def]
+    emu, services = world
+    staff = emu.user(903, "Frau Plan", language_code="de")
+    emu.group("Beratung", chat_id=STAFF_CHAT, members={staff: "administrator"})
+    user = emu.user(809, "Ali", language_code="de")
+    async with running_bot(services.settings, emu, services):
+        await fill_form_until_summary(emu, services, user)
+        await user.press_button(t(services, "de", "confirm"))
+        card = await emu.wait_for_bot_message(STAFF_CHAT, timeout=10)
+        await staff.press_button("🕑 Anderen Termin vorschlagen", message=card, chat=STAFF_CHAT)
+        await settle()
+        options = emu.history(STAFF_CHAT)[-1]
+        assert "welchen Termin" in options.text
+        chosen = options.button_labels[-1]  # the card is edited once a time is chosen
+        await staff.press_button(chosen, message=options, chat=STAFF_CHAT)
+        proposal = await emu.wait_for_bot_message(
+            user.chat_id, lambda m: (m.text or "").startswith(t(services, "de", "proposed", reference="WIR-2026-0001", slot="")[:30])
+        )
+        assert chosen in proposal.text
+        await user.press_button(t(services, "de", "proposal_accept"), message=proposal)
+        note = await emu.wait_for_bot_message(STAFF_CHAT, lambda m: "bestätigt" in (m.text or ""), timeout=10)
+        assert "WIR-2026-0001" in note.text
+    with services.db.session() as session:
+        assert session.scalars(select(ConsultationRequest)).one().status == "accepted"
