@@ -334,3 +334,29 @@ async def test_staff_proposes_another_time_and_the_resident_agrees(world) -> Non
         assert "WIR-2026-0001" in note.text
     with services.db.session() as session:
         assert session.scalars(select(ConsultationRequest)).one().status == "accepted"
+
+
+async def test_two_residents_race_for_one_slot_then_a_decline_frees_it(world) -> None:  # type: ignore[no-untyped-def]
+    emu, services = world
+    staff = emu.user(904, "Herr Plan", language_code="de")
+    emu.group("Beratung", chat_id=STAFF_CHAT, members={staff: "administrator"})
+    first, second = emu.user(810, "Mia", language_code="de"), emu.user(811, "Can", language_code="de")
+    async with running_bot(services.settings, emu, services):
+        for user in (first, second):  # both choose the same, first free slot
+            await fill_form_until_summary(emu, services, user)
+        await asyncio.gather(  # and confirm at the same moment
+            first.press_button(t(services, "de", "confirm")),
+            second.press_button(t(services, "de", "confirm")),
+        )
+        await settle()
+        await asyncio.sleep(0.5)
+        texts = [m.text or "" for u in (first, second) for m in emu.bot_messages(u.chat_id)]
+        assert sum("WIR-2026-0001" in x for x in texts) >= 1
+        assert any(x == t(services, "de", "slot_taken") for x in texts)  # the slower one is told
+        card = await emu.wait_for_bot_message(STAFF_CHAT, timeout=10)
+        await staff.press_button("❌ Ablehnen", message=card, chat=STAFF_CHAT)
+        await settle()
+    with services.db.session() as session:
+        requests = session.scalars(select(ConsultationRequest)).all()
+        assert [r.status for r in requests] == ["declined"]
+        assert session.scalars(select(SlotBooking)).all() == []  # the slot is free again
