@@ -9,6 +9,8 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
+from sqlalchemy.orm import Session
+
 from bot import actions
 from bot.conversation import render
 from bot.conversation.replies import Button, Reply, UserRef
@@ -18,7 +20,7 @@ from bot.i18n import Texts
 from bot.intake.flow import IntakeFlow
 from bot.languages import LANGUAGES, NATIVE_NAMES
 from bot.storage import Database
-from bot.storage.models import User
+from bot.storage.models import FormState, User
 
 if TYPE_CHECKING:  # imported for types only: reminders import the conversation's replies
     from bot.intake.reminders import Reminders
@@ -128,27 +130,32 @@ class Assistant:
 
     def ask(self, who: UserRef, text: str) -> list[Reply]:
         """Answer a free-text message (or take it as the answer to an open form's question)."""
-        if self.intake.active(who):
-            return self.intake.text(who, text)
         with self.db.session() as session:
             user = get_or_create(session, who)
-            language = self.language_of(user)
-            if len(text) > MAX_MESSAGE_CHARS:
-                limit = MAX_MESSAGE_CHARS
-                return [
-                    Reply(
-                        self.t(language, "too_long", length=len(text), limit=limit),
-                        language=language,
-                    )
-                ]
-            if not any(ch.isalpha() for ch in text):
-                return [Reply(self.t(language, "empty_message"), language=language)]
-            result = self.engine.ask(text, hint=language)
-            replies = self._replies_for(result)
-            self._remember(session, user, text, result)
-        if result.language != language and result.language_certain:
+            if session.get(FormState, user.id) is not None:
+                replies = None  # answered by the form, below
+            else:
+                language = self.language_of(user)
+                result, replies = self._answer(session, user, text, language)
+        if replies is None:
+            return self.intake.text(who, text)
+        if result is not None and result.language != language and result.language_certain:
             replies.append(self._switch_offer(result.language, language))
         return replies
+
+    def _answer(
+        self, session: Session, user: User, text: str, language: str
+    ) -> tuple[MatchResult | None, list[Reply]]:
+        if len(text) > MAX_MESSAGE_CHARS:
+            limit = MAX_MESSAGE_CHARS
+            too_long = self.t(language, "too_long", length=len(text), limit=limit)
+            return None, [Reply(too_long, language=language)]
+        if not any(ch.isalpha() for ch in text):
+            return None, [Reply(self.t(language, "empty_message"), language=language)]
+        result = self.engine.ask(text, hint=language)
+        replies = self._replies_for(result)
+        self._remember(session, user, text, result)
+        return result, replies
 
     def _replies_for(self, result: MatchResult) -> list[Reply]:
         lang = result.language
