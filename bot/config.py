@@ -159,6 +159,11 @@ def load_settings(
     if config_path is not None:
         raw = _read_yaml(config_path)
         base = config_path.resolve().parent
+        if isinstance(raw.get("telegram"), dict) and "token" in raw["telegram"]:
+            raise ConfigError(
+                f"{config_path}: telegram.token: the bot token belongs in the environment "
+                "(TELEGRAM_BOT_TOKEN), not in a file that may be shared or committed"
+            )
     for name, dotted in ENV_OVERRIDES.items():
         value = environ.get(name)
         if value not in (None, ""):

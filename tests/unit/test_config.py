@@ -65,3 +65,10 @@ def test_broken_yaml(tmp_path: Path) -> None:
     path.write_text("matching: [\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_settings(path, environ={})
+
+
+def test_a_token_in_the_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("telegram:\n  token: '123:secret'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN"):
+        load_settings(path, environ={})
