@@ -304,5 +304,41 @@ def requests_export(obj: Context, csv_path: str, status: str | None) -> None:
     click.echo(f"{len(rows)} request(s) written to {csv_path}")
 
 
+@main.group()
+def tickets() -> None:
+    """Conversations handed to the unit's staff."""
+
+
+@tickets.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per open ticket.")
+@pass_context
+def tickets_list(obj: Context, as_json: bool) -> None:
+    """Open tickets, unclaimed first, then the longest waiting.
+
+    Example: consult-bot tickets list
+    """
+    from bot.desk.tickets import inbox
+    from bot.storage import Database
+
+    db = Database(obj.settings.effective_database_url)
+    db.migrate()
+    with db.session() as session:
+        rows = inbox(session)
+    db.dispose()
+    for row in rows:
+        waited = int(row.waiting.total_seconds() // 60) if row.waiting else None
+        if as_json:
+            click.echo(json.dumps({"ticket": row.ticket_id, "subject": row.subject,
+                                   "language": row.language, "claimed_by": row.claimed_by,
+                                   "waiting_minutes": waited}, ensure_ascii=False))  # fmt: skip
+        else:
+            who = row.claimed_by or "unclaimed"
+            click.echo(
+                f"#{row.ticket_id}  {row.language}  {who:<12} waiting {waited} min  {row.subject}"
+            )
+    if not rows and not as_json:
+        click.echo("no open tickets")
+
+
 if __name__ == "__main__":
     main()

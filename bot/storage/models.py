@@ -44,6 +44,8 @@ class User(Base):
     )
     last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     unanswered_streak: Mapped[int] = mapped_column(Integer, default=0)
+    # When the resident agreed to what staff will see before a first hand-over.
+    handoff_consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     feedback: Mapped[list[Feedback]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -202,4 +204,35 @@ class OutboxMessage(Base):
     )
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Ticket(Base):
+    """A conversation handed to the unit's staff. One open ticket per resident at a time."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)  # open | closed
+    language: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(200))
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)  # the staff group's forum topic
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    rating: Mapped[int | None] = mapped_column(Integer)  # 1-5, asked for after closing
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    waiting_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TicketMessage(Base):
+    """Everything said in a ticket, in order: nothing a resident writes is lost."""
+
+    __tablename__ = "ticket_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(10))  # resident | staff | note | bot
+    text: Mapped[str] = mapped_column(Text)
+    staff_name: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

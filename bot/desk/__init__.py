@@ -1,0 +1,1 @@
+"""The staff desk: conversations handed to people (Telegram-free core)."""
