@@ -58,7 +58,6 @@ def answer(
         mode="edit" if browsing else "send",
         language=language,
         rtl=language in RIGHT_TO_LEFT,
-        meta={"entry_id": entry.id},
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 
@@ -35,7 +35,6 @@ class Reply:
     mode: Mode = "send"
     language: str = "de"
     rtl: bool = False
-    meta: dict[str, str] = field(default_factory=dict)
     # A file to send with the text (name, content), e.g. an .ics calendar file.
     document: tuple[str, bytes] | None = None
     # Where to send it, if not to the person who wrote: another user's chat, or the staff chat.

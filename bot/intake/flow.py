@@ -9,6 +9,7 @@ nothing. Every step is validated; a button from an old form or a forged one chan
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 from collections.abc import Callable
@@ -568,17 +569,13 @@ def precheck_result(flow: IntakeFlow, lang: str, answers: dict[str, str]) -> str
     return "\n".join(lines)
 
 
-def _horizon(hours: ConsultationHours) -> Any:
-    import datetime as dt
-
+def _horizon(hours: ConsultationHours) -> dt.timedelta:
     return dt.timedelta(days=hours.horizon_days + 1)
 
 
 def _slot_of(request: ConsultationRequest, hours: ConsultationHours) -> Slot | None:
     if request.slot_start is None:
         return None
-    import datetime as dt
-
     start = (
         request.slot_start
         if request.slot_start.tzinfo

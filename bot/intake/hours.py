@@ -25,6 +25,12 @@ _KEY = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _KEY_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
+def slot_key(start: datetime) -> str:
+    """A slot's stable id: its start in UTC, e.g. "2026-12-01T08:00:00Z" (naive means UTC)."""
+    start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    return start.astimezone(UTC).strftime(_KEY_FORMAT)
+
+
 def _parse_range(text: str) -> tuple[time, time]:
     """Split "HH:MM-HH:MM" into two times; the caller has validated the format."""
     match = _RANGE.match(text)
@@ -131,7 +137,7 @@ class Slot:
     @property
     def key(self) -> str:
         """Start in UTC, e.g. "2026-12-01T08:00:00Z": stable id for button data and storage."""
-        return self.start.astimezone(UTC).strftime(_KEY_FORMAT)
+        return slot_key(self.start)
 
     @classmethod
     def from_key(cls, key: str, hours: ConsultationHours) -> Slot | None:

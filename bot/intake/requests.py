@@ -13,11 +13,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.intake.hours import ConsultationHours, Slot, is_bookable
+from bot.intake.hours import ConsultationHours, Slot, is_bookable, slot_key
 from bot.storage.models import ConsultationRequest, ReferenceCounter, SlotBooking, utcnow
 
 KINDS = ("funding_application", "project_idea", "reporting", "other")
@@ -62,7 +62,7 @@ def taken_seats(session: Session, start: dt.datetime, end: dt.datetime) -> dict[
             SlotBooking.slot_start >= start, SlotBooking.slot_start < end
         )
     )
-    return dict(Counter(_key(s) for s in rows))
+    return dict(Counter(slot_key(s) for s in rows))
 
 
 def create_request(
@@ -211,14 +211,3 @@ def all_requests(session: Session, status: str | None = None) -> list[Consultati
     if status:
         query = query.where(ConsultationRequest.status == status)
     return list(session.scalars(query))
-
-
-def count_open(session: Session) -> int:
-    return int(
-        session.scalar(select(func.count()).where(ConsultationRequest.status.in_(OPEN))) or 0
-    )
-
-
-def _key(start: dt.datetime) -> str:
-    start = start if start.tzinfo else start.replace(tzinfo=dt.UTC)
-    return start.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

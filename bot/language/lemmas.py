@@ -26,9 +26,6 @@ from bot.language.normalize import fold
 
 log = logging.getLogger(__name__)
 
-# simplemma has no data for these; their words are matched by form and character n-grams.
-UNSUPPORTED: frozenset[str] = frozenset()
-
 
 class LemmaTables:
     """Folded word form -> folded lemma, per language.
@@ -45,10 +42,6 @@ class LemmaTables:
         if table is None:
             return folded_word
         return table.get(folded_word) or folded_word
-
-    def size(self, language: str) -> int:
-        table = self._tables.get(language)
-        return len(table.keys) if table else 0
 
     @classmethod
     def for_vocabulary(
@@ -170,8 +163,6 @@ def build_table(language: str, words: list[str]) -> dict[str, str]:
     import simplemma
     from simplemma.strategies.dictionaries import DefaultDictionaryFactory
 
-    if language in UNSUPPORTED:
-        return {}
     lemmas = {word: simplemma.lemmatize(word, lang=language) for word in words}
     wanted = set(lemmas.values())
     dictionary = DefaultDictionaryFactory().get_dictionary(language)
