@@ -45,6 +45,10 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "staff_propose": re.compile(r"sp:(\d{1,9})"),
     "staff_propose_at": re.compile(r"sq:(\d{1,9}):(\d{4}-\d\d-\d\dT\d\d:\d\d:00Z)"),
     "proposal_accept": re.compile(r"pa:(\d{1,9})"),
+    # staff desk
+    "human": re.compile(r"hu"),
+    "desk_consent": re.compile(r"hc:([01])"),
+    "desk_rate": re.compile(r"hr:(\d{1,9}):([1-5])"),
 }
 
 
@@ -102,4 +106,7 @@ _FORMATS = {
     "staff_propose": "sp:{}",
     "staff_propose_at": "sq:{}:{}",
     "proposal_accept": "pa:{}",
+    "human": "hu",
+    "desk_consent": "hc:{}",
+    "desk_rate": "hr:{}:{}",
 }

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.desk.settings import DeskSettings
 from bot.intake.hours import ConsultationHours
 from bot.intake.settings import ReminderSettings, RequestSettings
 from bot.languages import LANGUAGES
@@ -112,6 +113,7 @@ class Settings(_Frozen):
     consultation: ConsultationHours = ConsultationHours()
     reminders: ReminderSettings = ReminderSettings()
     requests: RequestSettings = RequestSettings()
+    desk: DeskSettings = DeskSettings()
 
     @property
     def effective_database_url(self) -> str:

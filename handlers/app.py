@@ -20,6 +20,7 @@ from handlers.ordering import PerChatUpdateProcessor
 from handlers.outbox_sender import SENDER_KEY, OutboxSender
 from handlers.registry import register, set_commands
 from handlers.services import Services
+from handlers.staff_threads import StaffThreads
 
 log = logging.getLogger(__name__)
 POLL_TIMEOUT = 30
@@ -67,7 +68,8 @@ async def start_background(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data["services"]
     await set_commands(app)
     await replay_pending(app)
-    sender = OutboxSender(app, services.outbox)
+    threads = StaffThreads(app.bot, services.assistant.desk)
+    sender = OutboxSender(app, services.outbox, threads)
     app.bot_data[SENDER_KEY] = sender
     sender.start()
     settings = services.settings
@@ -75,8 +77,10 @@ async def start_background(app: Application) -> None:  # type: ignore[type-arg]
         services.db, services.outbox, services.texts, settings.consultation,
         settings.reminders, wake=sender.wake,
     )  # fmt: skip
+    reminders.desk, reminders.staff_chat = services.assistant.desk, settings.telegram.staff_chat_id
     reminders.start()
     services.assistant.reminders = reminders
+    services.assistant.desk.schedule_reminder = reminders.schedule_desk
 
 
 async def stop_background(app: Application) -> None:  # type: ignore[type-arg]
@@ -84,6 +88,7 @@ async def stop_background(app: Application) -> None:  # type: ignore[type-arg]
     if services.assistant.reminders is not None:
         services.assistant.reminders.stop()
         services.assistant.reminders = None
+        services.assistant.desk.schedule_reminder = None
     sender = app.bot_data.pop(SENDER_KEY, None)
     if sender is not None:
         await sender.stop()

@@ -13,6 +13,7 @@ from telegram.ext import Application
 from bot.conversation import Reply
 from bot.storage.outbox import Outbox
 from handlers.send import send
+from handlers.staff_threads import StaffThreads
 
 log = logging.getLogger(__name__)
 SENDER_KEY = "outbox_sender"
@@ -20,9 +21,15 @@ IDLE_SECONDS = 2.0
 
 
 class OutboxSender:
-    def __init__(self, app: Application, outbox: Outbox) -> None:  # type: ignore[type-arg]
+    def __init__(
+        self,
+        app: Application,  # type: ignore[type-arg]
+        outbox: Outbox,
+        threads: StaffThreads | None = None,
+    ) -> None:
         self.app = app
         self.outbox = outbox
+        self.threads = threads  # routes ticket messages in the staff chat
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -55,19 +62,32 @@ class OutboxSender:
 
     async def flush(self) -> int:
         delivered = 0
+        held: set[tuple[int, int | None]] = set()  # a failed message holds back its chat's next
         for pending in self.outbox.due():
+            lane = (pending.chat_id, pending.reply.ticket)
+            if lane in held:
+                continue
             try:
-                await send(self.app.bot, pending.chat_id, pending.reply)
+                await self._send(pending.chat_id, pending.reply)
             except RetryAfter as exc:
                 self.outbox.failed(pending.id, str(exc), _seconds(exc.retry_after))
+                held.add(lane)
             except (BadRequest, Forbidden) as exc:  # e.g. blocked: try again much later
                 self.outbox.failed(pending.id, str(exc), 600)
+                held.add(lane)
             except TelegramError as exc:  # 5xx, timeouts, network
                 self.outbox.failed(pending.id, str(exc))
+                held.add(lane)
             else:
                 self.outbox.sent(pending.id)
                 delivered += 1
         return delivered
+
+    async def _send(self, chat_id: int, reply: Reply) -> None:
+        if reply.ticket is not None and self.threads is not None:
+            await self.threads.send(chat_id, reply)
+        else:
+            await send(self.app.bot, chat_id, reply)
 
 
 def _seconds(value: object) -> float:

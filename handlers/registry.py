@@ -17,12 +17,17 @@ from telegram.ext import (
 )
 
 from bot.languages import LANGUAGES
-from handlers import resident
+from handlers import desk, resident
 from handlers.send import deliver
 from handlers.services import Services
 
 log = logging.getLogger(__name__)
-COMMANDS = ("start", "topics", "appointment", "myrequests", "language", "help", "privacy", "cancel")
+COMMANDS = (
+    "start", "topics", "appointment", "myrequests", "human", "end", "language", "help",
+    "privacy", "cancel",
+)  # fmt: skip
+DESK_COMMANDS = ("human", "end")  # in the menu only when a staff chat is configured
+STAFF_TICKET_COMMANDS = ("claim", "kb", "close", "reopen")
 PRIVATE = filters.ChatType.PRIVATE
 
 
@@ -37,6 +42,11 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         ("help", resident.help_),
         ("privacy", resident.privacy),
         ("cancel", resident.cancel),
+        ("human", desk.human),
+        ("end", desk.end),
+        ("inbox", desk.inbox),
+        ("stats", desk.stats),
+        *((name, desk.private_staff_command) for name in STAFF_TICKET_COMMANDS),
     ):
         app.add_handler(
             CommandHandler(name, callback, filters=PRIVATE & filters.UpdateType.MESSAGE)
@@ -56,7 +66,26 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & ~filters.TEXT, resident.unsupported)
     )
+    staff_chat = app.bot_data["services"].settings.telegram.staff_chat_id
+    if staff_chat is not None:
+        register_staff(app, staff_chat)
     app.add_error_handler(on_error)
+
+
+def register_staff(app: Application, staff_chat: int) -> None:  # type: ignore[type-arg]
+    """The staff group: ticket commands in topics (or replies), /inbox and /stats anywhere,
+    every other message relayed to the ticket's resident (or kept as an internal note)."""
+    in_staff = filters.Chat(staff_chat) & filters.UpdateType.MESSAGE
+    for name, callback in (
+        ("claim", desk.claim),
+        ("kb", desk.kb),
+        ("close", desk.close),
+        ("reopen", desk.reopen),
+        ("inbox", desk.inbox),
+        ("stats", desk.stats),
+    ):
+        app.add_handler(CommandHandler(name, callback, filters=in_staff))
+    app.add_handler(MessageHandler(in_staff & ~filters.COMMAND, desk.staff_message))
 
 
 async def set_commands(app: Application) -> None:  # type: ignore[type-arg]
@@ -64,8 +93,10 @@ async def set_commands(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data["services"]
     texts = services.texts
 
+    shown = [c for c in COMMANDS if services.assistant.desk.available or c not in DESK_COMMANDS]
+
     def commands(lang: str) -> list[BotCommand]:
-        return [BotCommand(c, texts.get(lang, f"commands.{c}")) for c in COMMANDS]
+        return [BotCommand(c, texts.get(lang, f"commands.{c}")) for c in shown]
 
     for lang in LANGUAGES:
         await app.bot.set_my_commands(commands(lang), language_code=lang)

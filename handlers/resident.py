@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot import actions
 from bot.conversation import Assistant, Reply, UserRef
+from bot.conversation.replies import MessageRef
 from handlers.outbox_sender import SENDER_KEY
 from handlers.send import deliver
 from handlers.services import Services
@@ -98,7 +99,8 @@ async def question(update: Update, context: Context) -> None:
     """Answer a free-text message."""
     message = update.effective_message
     text = message.text or "" if message else ""
-    await deliver(context.bot, chat_id(update), assistant(context).ask(who(update), text),
+    ref = MessageRef(chat_id(update), message.message_id) if message else None
+    await deliver(context.bot, chat_id(update), assistant(context).ask(who(update), text, ref),
                   staff_chat=staff_chat(context), outbox=outbox(context))  # fmt: skip
 
 
@@ -134,13 +136,18 @@ def staff_decision(update: Update, context: Context, action: actions.Action) -> 
 
 
 def content_kind(message: Message | None) -> str:
+    """What a non-text message carries (photos and documents are passed on to staff)."""
     if message is None:
         return "other"
     if message.sticker:
         return "sticker"
-    if message.voice or message.video_note or message.audio or message.video:
-        return "voice" if (message.voice or message.video_note) else "media"
-    if message.photo or message.document or message.animation:
+    if message.voice or message.video_note or message.audio:
+        return "voice"
+    if message.photo:
+        return "photo"
+    if message.document:
+        return "document"
+    if message.video or message.animation:
         return "media"
     if message.location or message.venue:
         return "location"
@@ -148,9 +155,15 @@ def content_kind(message: Message | None) -> str:
 
 
 async def unsupported(update: Update, context: Context) -> None:
-    """Anything that is not text: a clear reply in the user's language."""
-    kind = content_kind(update.effective_message)
-    await deliver(context.bot, chat_id(update), [assistant(context).unsupported(who(update), kind)])
+    """Anything that is not text: passed on to staff during a conversation with them,
+    otherwise a clear reply in the user's language."""
+    message = update.effective_message
+    kind = content_kind(message)
+    caption = (message.caption or "") if message else ""
+    ref = MessageRef(chat_id(update), message.message_id) if message else None
+    replies = assistant(context).unsupported(who(update), kind, caption, ref)
+    await deliver(context.bot, chat_id(update), replies,
+                  staff_chat=staff_chat(context), outbox=outbox(context))  # fmt: skip
 
 
 async def edited(update: Update, context: Context) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +13,7 @@ from telegram import (
     InlineKeyboardMarkup,
     InputFile,
     LinkPreviewOptions,
+    ReplyParameters,
 )
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest
@@ -77,8 +79,8 @@ async def deliver(
             target = staff_chat if reply.to_staff else reply.chat_id
             if target is None:  # without a staff chat, requests are only stored
                 continue
-            if outbox is not None and reply.key:
-                outbox.queue(reply.key, target, reply)
+            if outbox is not None and (reply.key or reply.ticket is not None):
+                outbox.queue(reply.key or f"once:{uuid.uuid4()}", target, reply)
             else:
                 await send(bot, target, reply)
         elif reply.mode == "notice" and query is not None:
@@ -94,19 +96,37 @@ async def deliver(
         await query.answer()
 
 
-async def send(bot: ExtBot, chat_id: int, reply: Reply, thread_id: int | None = None) -> None:  # type: ignore[type-arg]
+async def send(
+    bot: ExtBot,  # type: ignore[type-arg]
+    chat_id: int,
+    reply: Reply,
+    thread_id: int | None = None,
+    reply_to: int | None = None,
+) -> list[int]:
+    """Send one reply (split if long, or as a copy of another message); the new message ids."""
+    replying = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+    if reply.copy_of is not None:
+        copied = await bot.copy_message(
+            chat_id, reply.copy_of[0], reply.copy_of[1],
+            message_thread_id=thread_id, reply_parameters=replying,
+        )  # fmt: skip
+        return [copied.message_id]
+    sent: list[int] = []
     chunks = split_message(reply.text)
     for number, chunk in enumerate(chunks, start=1):
-        await bot.send_message(
+        message = await bot.send_message(
             chat_id,
             chunk,
             parse_mode=ParseMode.HTML,
             reply_markup=keyboard(reply) if number == len(chunks) else None,
             link_preview_options=NO_PREVIEW,
             message_thread_id=thread_id,
+            reply_parameters=replying if number == 1 else None,
         )
+        sent.append(message.message_id)
     if reply.document is not None:
         await _document(bot, chat_id, reply.document, thread_id)
+    return sent
 
 
 async def _document(

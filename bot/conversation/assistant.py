@@ -13,11 +13,20 @@ from sqlalchemy.orm import Session
 
 from bot import actions
 from bot.conversation import render
-from bot.conversation.replies import Button, Reply, UserRef
-from bot.conversation.users import get_or_create, record_feedback, record_unanswered
+from bot.conversation.replies import Button, MessageRef, Reply, UserRef
+from bot.conversation.users import (
+    get_or_create,
+    record_feedback,
+    record_unanswered,
+    remember_question,
+)
+from bot.desk import tickets
+from bot.desk.service import Desk
+from bot.desk.texts import load_staff_texts
 from bot.engine import AnsweringEngine, MatchResult
 from bot.i18n import Texts
 from bot.intake.flow import IntakeFlow
+from bot.knowledge import Entry
 from bot.languages import LANGUAGES, NATIVE_NAMES
 from bot.storage import Database
 from bot.storage.models import FormState, User
@@ -40,6 +49,10 @@ class Assistant:
         self.intake = IntakeFlow(texts, db, settings.consultation, settings.requests.retention_days)
         self.reminders: Reminders | None = None  # set while the bot runs
         self.default_language = engine.settings.languages.default
+        self.desk = Desk(
+            texts, load_staff_texts(), db, self.kb, settings.desk,
+            settings.telegram.staff_chat_id, self.language_of,
+        )  # fmt: skip
 
     # -- language -------------------------------------------------------------------------
 
@@ -84,7 +97,11 @@ class Assistant:
                     language=language,
                 )
             ]
-        return [render.answer(entry, language, self.texts, self.kb)]
+        return [self._entry_reply(entry, language)]
+
+    def _entry_reply(self, entry: Entry, language: str, browsing: bool = False) -> Reply:
+        human = self.desk.button(language) if self.desk.available else None
+        return render.answer(entry, language, self.texts, self.kb, browsing, human)
 
     def choose_language(self, who: UserRef) -> Reply:
         return render.language_menu(self.user_language(who), self.texts)
@@ -123,21 +140,37 @@ class Assistant:
         on_accept = self.reminders.schedule if self.reminders is not None else None
         return self.intake.decide(request_id, accept, staff, on_accept)
 
+    def human(self, who: UserRef) -> list[Reply]:
+        """/human: hand the conversation to staff (after consent)."""
+        return self.desk.request(who)
+
+    def end(self, who: UserRef) -> list[Reply]:
+        """/end: end the conversation with staff."""
+        return self.desk.end(who)
+
     def topics(self, who: UserRef) -> Reply:
         return render.topics_menu(self.kb, self.user_language(who), self.texts)
 
     # -- messages -------------------------------------------------------------------------
 
-    def ask(self, who: UserRef, text: str) -> list[Reply]:
-        """Answer a free-text message (or take it as the answer to an open form's question)."""
+    def ask(self, who: UserRef, text: str, ref: MessageRef | None = None) -> list[Reply]:
+        """Answer a free-text message, take it as the answer to an open form's question, or,
+        while the resident talks with staff, pass it on to them."""
         with self.db.session() as session:
             user = get_or_create(session, who)
             if session.get(FormState, user.id) is not None:
-                replies = None  # answered by the form, below
+                replies, route = None, "form"  # answered by the form, below
+            elif tickets.open_ticket_of(session, user) is not None:
+                replies, route = None, "desk"
             else:
                 language = self.language_of(user)
                 result, replies = self._answer(session, user, text, language)
         if replies is None:
+            if route == "desk":
+                relayed = self.desk.resident_message(who, text, "text", ref)
+                if relayed is not None:
+                    return relayed
+                return self.ask(who, text, ref)  # the ticket ended in the meantime
             return self.intake.text(who, text)
         if result is not None and result.language != language and result.language_certain:
             replies.append(self._switch_offer(result.language, language))
@@ -153,24 +186,31 @@ class Assistant:
         if not any(ch.isalpha() for ch in text):
             return None, [Reply(self.t(language, "empty_message"), language=language)]
         result = self.engine.ask(text, hint=language)
-        replies = self._replies_for(result)
         self._remember(session, user, text, result)
+        replies = self._replies_for(result, user.unanswered_streak or 0)
         return result, replies
 
-    def _replies_for(self, result: MatchResult) -> list[Reply]:
+    def _replies_for(self, result: MatchResult, streak: int = 0) -> list[Reply]:
         lang = result.language
         if result.status == "answer" and result.entry_id:
-            return [render.answer(self.kb.get(result.entry_id), lang, self.texts, self.kb)]  # type: ignore[arg-type]
+            return [self._entry_reply(self.kb.get(result.entry_id), lang)]  # type: ignore[arg-type]
         if result.status == "clarify":
             return [render.clarify(self.kb, result.choices, lang, self.texts)]
-        return [self.not_found(lang)]
+        return [self.not_found(lang, offer=streak >= self.desk.settings.offer_after_unanswered)]
 
-    def not_found(self, language: str, key: str = "not_found") -> Reply:
-        return Reply(
-            self.t(language, key), (render.topics_button(language, self.texts),), language=language
-        )
+    def not_found(self, language: str, key: str = "not_found", offer: bool = False) -> Reply:
+        """The honest "I don't know": topics to browse and, with the desk, a person."""
+        rows: tuple[tuple[Button, ...], ...] = (render.topics_button(language, self.texts),)
+        text = self.t(language, key)
+        if self.desk.available:
+            rows += ((self.desk.button(language),),)
+            if offer:  # several misses in a row: say it, not only show the button
+                text += "\n\n" + self.desk.offer_text(language)
+        return Reply(text, rows, language=language)
 
     def _remember(self, session, user: User, text: str, result: MatchResult) -> None:  # type: ignore[no-untyped-def]
+        remember_question(user, text, result.status, result.entry_id,
+                          self.desk.settings.recent_questions)  # fmt: skip
         if result.status == "answer":
             user.unanswered_streak = 0
             return
@@ -202,10 +242,17 @@ class Assistant:
             self.t(detected, "switch_language_offer", language=name), buttons, language=detected
         )
 
-    def unsupported(self, who: UserRef, kind: str) -> Reply:
+    def unsupported(
+        self, who: UserRef, kind: str, caption: str = "", ref: MessageRef | None = None
+    ) -> list[Reply]:
+        """Not text: passed on to staff while a ticket is open, else a clear reply."""
+        relayed = self.desk.resident_message(who, caption, kind, ref)
+        if relayed is not None:
+            return relayed
         language = self.user_language(who)
-        key = f"unsupported_{kind if kind in UNSUPPORTED_KINDS else 'other'}"
-        return Reply(self.t(language, key), language=language)
+        shown = {"photo": "media", "document": "media"}.get(kind, kind)
+        key = f"unsupported_{shown if shown in UNSUPPORTED_KINDS else 'other'}"
+        return [Reply(self.t(language, key), language=language)]
 
     def edited(self, who: UserRef) -> Reply:
         language = self.user_language(who)
@@ -242,7 +289,7 @@ class Assistant:
             entry = self.kb.get(args[0])
             assert entry is not None  # checked by _valid
             browsing = kind == "browse_entry"
-            return [render.answer(entry, language, self.texts, self.kb, browsing=browsing)]
+            return [self._entry_reply(entry, language, browsing)]
         if kind in ("topics", "topics_new"):
             return [
                 render.topics_menu(
@@ -251,6 +298,12 @@ class Assistant:
             ]
         if kind == "topic":
             return [render.topic_menu(self.kb, args[0], language, self.texts)]
+        if kind == "human":
+            return self.desk.request(who)
+        if kind == "desk_consent":
+            return self.desk.consent(who, args[0] == "1")
+        if kind == "desk_rate":
+            return self.desk.rate(who, int(args[0]), int(args[1]))
         if kind == "feedback":
             return self._feedback(who, args[0], args[1] == "1", message_ref, language)
         if kind in ("language", "switch"):
@@ -279,5 +332,5 @@ class Assistant:
         with self.db.session() as session:
             user = get_or_create(session, who)
             user.unanswered_streak = (user.unanswered_streak or 0) + 1
-        reply = self.not_found(language, "not_found_after_choice")
+        reply = self.not_found(language, "not_found_after_choice")  # streak offer: next miss
         return Reply(reply.text, reply.buttons, mode="edit", language=language)

@@ -32,7 +32,12 @@ def answer_text(entry: Entry, language: str, texts: Texts) -> str:
 
 
 def answer(
-    entry: Entry, language: str, texts: Texts, kb: KnowledgeBase, browsing: bool = False
+    entry: Entry,
+    language: str,
+    texts: Texts,
+    kb: KnowledgeBase,
+    browsing: bool = False,
+    human: Button | None = None,
 ) -> Reply:
     kind = "browse_entry" if browsing else "entry"
     rows: list[tuple[Button, ...]] = []
@@ -44,6 +49,8 @@ def answer(
             )
     if "appointment" in entry.actions:
         rows.append((Button(texts.get(language, "intake.button"), actions.encode("intake_start")),))
+    if human is not None:
+        rows.append((human,))
     rows.append(
         (
             Button("👍", actions.encode("feedback", entry.id, "1")),

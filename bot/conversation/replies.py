@@ -42,3 +42,23 @@ class Reply:
     to_staff: bool = False
     # Messages to other chats go through the outbox under this key (one message per key).
     key: str | None = None
+    # For the staff chat: the ticket whose thread (forum topic, or reply chain) it belongs to.
+    ticket: int | None = None
+    # Copy this message (chat id, message id) instead of sending text; ``text`` becomes its caption.
+    copy_of: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    """A message as the channel knows it (chat and message number)."""
+
+    chat_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
+class StaffRef:
+    """A member of staff acting in the staff chat."""
+
+    user_id: int
+    name: str

@@ -79,3 +79,13 @@ def record_unanswered(
             candidates=candidates,
         )
     )
+
+
+def remember_question(user: User, text: str, status: str, entry_id: str | None, keep: int) -> None:
+    """Keep the last ``keep`` questions with the bot's outcome (context for staff)."""
+    if keep <= 0:
+        return
+    item = {"q": " ".join(text.split())[:300], "status": status, "entry": entry_id}
+    # A new list, so that the ORM sees the change.
+    kept = (user.recent_questions or [])[-(keep - 1) :] if keep > 1 else []
+    user.recent_questions = [*kept, item]

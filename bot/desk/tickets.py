@@ -22,6 +22,14 @@ class TicketClosed(Exception):
     """The ticket is closed; reopen it first."""
 
 
+class OtherTicketOpen(ValueError):
+    """The resident has another open ticket, so this one cannot be reopened."""
+
+    def __init__(self, other: int) -> None:
+        super().__init__(f"ticket {other} of this resident is open")
+        self.other = other
+
+
 def open_ticket(session: Session, user: User, subject: str, language: str) -> tuple[Ticket, bool]:
     """The resident's open ticket, or a new one; True if it was created now."""
     found = session.scalar(select(Ticket).where(Ticket.user_id == user.id, Ticket.status == "open"))
@@ -76,7 +84,7 @@ def reopen(session: Session, ticket: Ticket) -> None:
         )
     )
     if other is not None:
-        raise ValueError(f"ticket {other.id} of this resident is open")
+        raise OtherTicketOpen(other.id)
     ticket.status, ticket.closed_at = "open", None
 
 
@@ -117,8 +125,22 @@ def stats(session: Session) -> dict[str, float | int | None]:
     open_n = session.scalar(select(count).where(Ticket.status == "open")) or 0
     closed_n = session.scalar(select(count).where(Ticket.status == "closed")) or 0
     average = session.scalar(select(func.avg(Ticket.rating)).where(Ticket.rating.is_not(None)))
+    rated = session.scalar(select(count).where(Ticket.rating.is_not(None))) or 0
     return {
         "open": int(open_n),
         "closed": int(closed_n),
+        "rated": int(rated),
         "average_rating": round(float(average), 2) if average is not None else None,
     }
+
+
+def first_reply_times(session: Session) -> list[tuple[dt.datetime, dt.datetime]]:
+    """(opened, first staff reply) of every ticket that has had one."""
+    rows = session.execute(
+        select(Ticket.created_at, Ticket.first_reply_at).where(Ticket.first_reply_at.is_not(None))
+    )
+    return [(_aware(a), _aware(b)) for a, b in rows]
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

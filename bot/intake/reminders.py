@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -23,6 +23,9 @@ from bot.intake.settings import ReminderSettings
 from bot.storage import Database
 from bot.storage.models import ConsultationRequest, User, utcnow
 from bot.storage.outbox import Outbox
+
+if TYPE_CHECKING:  # the desk imports the conversation, which imports this module's users
+    from bot.desk.service import Desk
 
 log = logging.getLogger(__name__)
 JOB_TABLE = "scheduled_jobs"
@@ -41,6 +44,8 @@ class Reminders:
     ) -> None:
         self.db, self.outbox, self.texts = db, outbox, texts
         self.hours, self.settings, self.wake = hours, settings, wake
+        self.desk: Desk | None = None  # set while the bot runs with a staff chat
+        self.staff_chat: int | None = None
         self.scheduler = AsyncIOScheduler(
             jobstores={"default": SQLAlchemyJobStore(url=db.url, tablename=JOB_TABLE)},
             job_defaults={"misfire_grace_time": settings.grace_minutes * 60, "coalesce": True},
@@ -107,6 +112,33 @@ class Reminders:
         self.wake()
         return queued
 
+    # -- the staff desk: a ticket waiting too long ------------------------------------------
+
+    def schedule_desk(self, ticket_id: int, when: dt.datetime, since: str) -> None:
+        """Remind the staff chat at ``when`` if the ticket still waits since ``since``."""
+        self.scheduler.add_job(
+            deliver_desk_reminder, "date", run_date=max(when, utcnow()),
+            id=f"desk-waiting:{ticket_id}", args=[ticket_id, since], replace_existing=True,
+        )  # fmt: skip
+
+    def send_desk(self, ticket_id: int, since: str) -> bool:
+        if self.desk is None or self.staff_chat is None:
+            return False
+        reply = self.desk.reminder(ticket_id, since)
+        if reply is None or reply.key is None:
+            return False
+        queued = self.outbox.put(reply.key, self.staff_chat, reply)
+        self.wake()
+        return queued
+
+
+def deliver_desk_reminder(ticket_id: int, since: str) -> None:
+    """The job function of a waiting ticket's reminder."""
+    if _active is None:
+        log.warning("desk reminder for ticket %s ran without a running bot", ticket_id)
+        return
+    _active.send_desk(ticket_id, since)
+
 
 def deliver_reminder(request_id: int, kind: str, planned_start: str) -> None:
     """The job function (module level, so the job store can name it)."""
@@ -120,4 +152,4 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-__all__: list[Any] = ["ReminderSettings", "Reminders", "deliver_reminder"]
+__all__: list[Any] = ["ReminderSettings", "Reminders", "deliver_desk_reminder", "deliver_reminder"]

@@ -46,6 +46,8 @@ class User(Base):
     unanswered_streak: Mapped[int] = mapped_column(Integer, default=0)
     # When the resident agreed to what staff will see before a first hand-over.
     handoff_consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The last few questions with the bot's outcome, shown to staff when a ticket opens.
+    recent_questions: Mapped[list[Any] | None] = mapped_column(JSON)
 
     feedback: Mapped[list[Feedback]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -223,6 +225,23 @@ class Ticket(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     waiting_since: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(128))  # staff name, or "resident"
+    first_reply_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # In a staff group without topics: the ticket's header message, which copies reply to.
+    header_message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class TicketLink(Base):
+    """A message in the staff chat that belongs to a ticket, so a reply to it reaches the
+    ticket's resident (groups without topics) and a resident's message is copied once."""
+
+    __tablename__ = "ticket_links"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_ticket_links_message"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
 
 
 class TicketMessage(Base):

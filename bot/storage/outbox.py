@@ -86,6 +86,10 @@ def _dump(reply: Reply) -> dict[str, Any]:
         "buttons": [[[b.label, b.action] for b in row] for row in reply.buttons],
         "language": reply.language,
     }
+    if reply.ticket is not None:
+        data["ticket"] = reply.ticket
+    if reply.copy_of is not None:
+        data["copy_of"] = list(reply.copy_of)
     if reply.document is not None:
         data["document"] = [reply.document[0], base64.b64encode(reply.document[1]).decode()]
     return data
@@ -99,4 +103,8 @@ def _load(data: dict[str, Any]) -> Reply:
     buttons = tuple(
         tuple(Button(label, action) for label, action in row) for row in data["buttons"]
     )
-    return Reply(data["text"], buttons, language=data.get("language", "de"), document=document)
+    copy_of = data.get("copy_of")
+    return Reply(
+        data["text"], buttons, language=data.get("language", "de"), document=document,
+        ticket=data.get("ticket"), copy_of=(int(copy_of[0]), int(copy_of[1])) if copy_of else None,
+    )  # fmt: skip

@@ -46,7 +46,7 @@ def test_one_open_ticket_per_resident_and_its_lifecycle(db: Database) -> None:
             tickets.rate(ticket, 9)
         tickets.reopen(session, ticket)
         assert ticket.status == "open"
-        assert tickets.stats(session) == {"open": 1, "closed": 0, "average_rating": 5.0}
+        assert tickets.stats(session) == {"open": 1, "closed": 0, "rated": 1, "average_rating": 5.0}
 
 
 @pytest.mark.database
