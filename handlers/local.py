@@ -56,22 +56,29 @@ async def running_bot(settings: Settings, emu: BotApiEmulator, services: Service
             await stop_background(app)
 
 
+LOCAL_STAFF_CHAT = -1000000000001  # the local chat's staff group (a forum)
+
+
 async def chat(settings: Settings, language: str | None, stdin: TextIO, stdout: TextIO) -> None:
+    if settings.telegram.staff_chat_id is None:  # a local staff group, so /human works too
+        telegram = settings.telegram.model_copy(update={"staff_chat_id": LOCAL_STAFF_CHAT})
+        settings = settings.model_copy(update={"telegram": telegram})
     services = Services.create(settings)
-    async with BotApiEmulator() as emu, running_bot(settings, emu, services):
-        stdout.write(
-            "Local chat with the consultation assistant (no Telegram needed).\n"
-            "Type a question, /start, /topics or /help; a number presses a button; :quit ends.\n\n"
-        )
-        stdout.flush()
-        await run_terminal_chat(
-            emu,
-            user_id=1001,
-            first_name="Resident",
-            language_code=language,
-            stdin=stdin,
-            stdout=stdout,
-        )
+    async with BotApiEmulator() as emu:
+        staff = emu.user(2001, "Staff", language_code="de")
+        group = emu.group("Staff desk (local)", chat_id=settings.telegram.staff_chat_id,
+                          forum=True, members={staff: "administrator"})  # fmt: skip
+        async with running_bot(settings, emu, services):
+            stdout.write(
+                "Local chat with the consultation assistant (no Telegram needed).\n"
+                "Type a question, /start, /topics or /help; a number presses a button;\n"
+                "after /human, ':staff <text>' answers as a member of staff; :quit ends.\n\n"
+            )
+            stdout.flush()
+            await run_terminal_chat(
+                emu, user_id=1001, first_name="Resident", language_code=language,
+                stdin=stdin, stdout=stdout, staff=(staff, group),
+            )  # fmt: skip
 
 
 def run_chat(settings: Settings, language: str | None) -> None:

@@ -30,5 +30,5 @@ class Services:
         db.migrate()
         engine = engine or AnsweringEngine.from_settings(settings)
         texts = load_texts(fallback=settings.languages.default)
-        assistant = Assistant(engine, texts, db)
+        assistant = Assistant(engine, texts, db, settings)
         return cls(settings, db, engine, texts, assistant, Inbox(db), Outbox(db))

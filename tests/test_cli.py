@@ -106,7 +106,9 @@ def test_requests_list_and_export(tmp_path: Path) -> None:
                        now=dt.datetime(2026, 11, 25, tzinfo=dt.UTC))  # fmt: skip
     db.dispose()
     config = tmp_path / "config.yaml"
-    config.write_text(yaml.safe_dump({"database_url": url, "knowledge_dir": str(ROOT / "knowledge")}))
+    config.write_text(
+        yaml.safe_dump({"database_url": url, "knowledge_dir": str(ROOT / "knowledge")})
+    )
     listed = run("--config", str(config), "requests", "list")
     assert "WIR-2026-0001  pending" in listed.stdout and "Jürgen Öztürk" in listed.stdout
     as_json = run("--config", str(config), "requests", "list", "--json")
@@ -114,4 +116,7 @@ def test_requests_list_and_export(tmp_path: Path) -> None:
     target = tmp_path / "requests.csv"
     run("--config", str(config), "requests", "export", "--csv", str(target))
     rows = list(csv.DictReader(target.open(encoding="utf-8-sig")))
-    assert rows[0]["contact_name"] == "Jürgen Öztürk" and rows[0]["description"] == "Nachbarschaftscafé"
+    assert (
+        rows[0]["contact_name"] == "Jürgen Öztürk"
+        and rows[0]["description"] == "Nachbarschaftscafé"
+    )

@@ -54,6 +54,15 @@ class SimChat:
         await asyncio.sleep(0)
         return _topic_id(message)
 
+    def delete_topic(self, thread_id: int, by: SimUser) -> None:
+        """An administrator deletes a topic with all its messages (the bot is not told)."""
+        by.require_member(self.state)
+        topic = self._world.topic(self.state, thread_id)
+        topic.deleted = True
+        for message in self._world.history.get(self.state.id, []):
+            if message.thread_id == thread_id:
+                message.deleted = True
+
     def topic(self, thread_id: int) -> Topic:
         """A topic by id (also deleted ones)."""
         return self.state.topics[thread_id]

@@ -3,7 +3,8 @@
 Lines typed (or piped) become the simulated user's messages; ``/...`` lines are commands.
 Bot messages are printed as they arrive, with inline keyboards as numbered choices:
 typing the number presses that button on the latest message that has a keyboard.
-``:quit`` or end of input ends the chat.
+With a staff group, ``:staff <text>`` posts as a member of staff in the newest ticket's topic,
+and the bot's messages in that group are printed too. ``:quit`` or end of input ends the chat.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 from .models import BotEvent, RecordedMessage
 
 if TYPE_CHECKING:
-    from .driver import SimUser
+    from .driver import SimChat, SimUser
     from .emulator import BotApiEmulator
 
 INDENT = "     "
@@ -86,10 +87,17 @@ def render_event(event: BotEvent) -> list[str]:
 class _Session:
     """State of one terminal chat: printing, activity tracking and input handling."""
 
-    def __init__(self, emu: BotApiEmulator, user: SimUser, out: TextIO) -> None:
+    def __init__(
+        self,
+        emu: BotApiEmulator,
+        user: SimUser,
+        out: TextIO,
+        staff: tuple[SimUser, SimChat] | None = None,
+    ) -> None:
         self.emu = emu
         self.user = user
         self.out = out
+        self.staff = staff  # a member of staff and their group, played with ":staff <text>"
         self.activity = 0
         self.changed = asyncio.Event()
 
@@ -101,9 +109,15 @@ class _Session:
     async def print_events(self, queue: asyncio.Queue[BotEvent]) -> None:
         while True:
             event = await queue.get()
-            if event.chat_id != self.user.chat_id:
+            if self.staff is not None and event.chat_id == self.staff[1].id:
+                lines = render_event(event)
+                if lines:
+                    lines[0] = lines[0].replace("bot", "staff group: bot", 1)
+                self.write(lines)
+            elif event.chat_id != self.user.chat_id:
                 continue
-            self.write(render_event(event))
+            else:
+                self.write(render_event(event))
             self.activity += 1
             self.changed.set()
             self.changed = asyncio.Event()
@@ -121,6 +135,12 @@ class _Session:
                 return
 
     async def handle(self, line: str) -> None:
+        if line.startswith(":staff ") and self.staff is not None:
+            member, group = self.staff
+            thread = self.latest_topic()
+            self.write([f"* {member.info.first_name} (staff) writes in topic {thread}"])
+            await member.send_text(line[len(":staff ") :], chat=group, thread_id=thread)
+            return
         if line.isdigit():
             target = self.latest_keyboard()
             buttons = [b for row in target.buttons for b in row] if target else []
@@ -133,6 +153,14 @@ class _Session:
                     self.write([f"* [{button['text']}] opens {button.get('url', '(no action)')}"])
                 return
         await self.user.send_text(line)
+
+    def latest_topic(self) -> int | None:
+        """The forum topic the bot wrote to last in the staff group (the newest ticket)."""
+        assert self.staff is not None
+        for message in reversed(self.emu.history(self.staff[1].id)):
+            if message.from_bot and message.thread_id is not None:
+                return message.thread_id
+        return None
 
     def latest_keyboard(self) -> RecordedMessage | None:
         for message in reversed(self.emu.history(self.user.chat_id)):
@@ -173,6 +201,7 @@ async def run_terminal_chat(
     reply_timeout: float = 3.0,
     settle: float = 0.3,
     echo: bool | None = None,
+    staff: tuple[SimUser, SimChat] | None = None,
 ) -> None:
     """Chat with the bot as the private user ``user_id`` until ``:quit`` or end of input.
 
@@ -186,7 +215,7 @@ async def run_terminal_chat(
     if echo is None:
         echo = not (hasattr(source, "isatty") and source.isatty())
     user = emu.user(user_id, first_name, username=username, language_code=language_code)
-    session = _Session(emu, user, out)
+    session = _Session(emu, user, out, staff)
     queue = emu.world.subscribe()
     printer = asyncio.create_task(session.print_events(queue), name="tgemulator-terminal")
     lines = _start_reader(source, asyncio.get_running_loop())

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from bot import actions
+from bot.config import Settings
 from bot.conversation import render
 from bot.conversation.replies import Button, MessageRef, Reply, UserRef
 from bot.conversation.users import (
@@ -40,15 +41,21 @@ UNSUPPORTED_KINDS = ("sticker", "voice", "media", "location", "other")
 
 
 class Assistant:
-    def __init__(self, engine: AnsweringEngine, texts: Texts, db: Database) -> None:
+    def __init__(
+        self,
+        engine: AnsweringEngine,
+        texts: Texts,
+        db: Database,
+        settings: Settings | None = None,
+    ) -> None:
         self.engine = engine
         self.kb = engine.knowledge
         self.texts = texts
         self.db = db
-        settings = engine.settings
+        settings = settings or engine.settings  # the bot's; the engine's may be shared
         self.intake = IntakeFlow(texts, db, settings.consultation, settings.requests.retention_days)
         self.reminders: Reminders | None = None  # set while the bot runs
-        self.default_language = engine.settings.languages.default
+        self.default_language = settings.languages.default
         self.desk = Desk(
             texts, load_staff_texts(), db, self.kb, settings.desk,
             settings.telegram.staff_chat_id, self.language_of,

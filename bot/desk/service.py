@@ -548,7 +548,10 @@ class Desk:
 
     def expected_answer(self, now: dt.datetime | None = None) -> dt.datetime:
         within = dt.timedelta(hours=self.settings.answer_within_hours)
-        return expected_answer_by(self.settings.hours, now or utcnow(), within)
+        moment = expected_answer_by(self.settings.hours, now or utcnow(), within)
+        past = dt.timedelta(minutes=moment.minute % 15, seconds=moment.second,
+                            microseconds=moment.microsecond)  # fmt: skip
+        return moment + (dt.timedelta(minutes=15) - past if past else dt.timedelta())
 
     def _plan_reminder(self, ticket: Ticket, pending: list[Any]) -> None:
         if ticket.waiting_since is None:

@@ -46,7 +46,12 @@ async def fill_form_until_summary(emu: BotApiEmulator, services: Services, user)
     await user.press_button(t(services, "de", "kind_funding_application"))
     await settle()
     # The funding pre-check: four questions, then the route that fits.
-    for label in ("pc_applicant_association", "pc_amount_medium", "pc_field_culture", "pc_share_no"):
+    for label in (
+        "pc_applicant_association",
+        "pc_amount_medium",
+        "pc_field_culture",
+        "pc_share_no",
+    ):
         await user.press_button(t(services, "de", label))
         await settle()
     history = emu.history(user.chat_id)
@@ -296,14 +301,20 @@ async def test_a_resident_moves_the_appointment(world) -> None:  # type: ignore[
         with services.db.session() as session:
             before = session.scalars(select(ConsultationRequest)).one().slot_start
         await user.send_command("myrequests")
-        listing = await emu.wait_for_bot_message(user.chat_id, lambda m: "WIR-2026-0001" in (m.text or ""))
-        await user.press_button(t(services, "de", "move_request", reference="WIR-2026-0001"), message=listing)
+        listing = await emu.wait_for_bot_message(
+            user.chat_id, lambda m: "WIR-2026-0001" in (m.text or "")
+        )
+        await user.press_button(
+            t(services, "de", "move_request", reference="WIR-2026-0001"), message=listing
+        )
         await settle()
         choices = emu.history(user.chat_id)[-1]
         assert choices.text == t(services, "de", "move_question", reference="WIR-2026-0001")
         await user.press_button(choices.button_labels[-1], message=choices)
         await settle()
-        assert emu.history(user.chat_id)[-1].text.startswith(t(services, "de", "moved", reference="WIR-2026-0001", slot="")[:30])
+        assert emu.history(user.chat_id)[-1].text.startswith(
+            t(services, "de", "moved", reference="WIR-2026-0001", slot="")[:30]
+        )
     with services.db.session() as session:
         request = session.scalars(select(ConsultationRequest)).one()
         assert request.slot_start != before and request.status == "pending"
@@ -326,11 +337,16 @@ async def test_staff_proposes_another_time_and_the_resident_agrees(world) -> Non
         chosen = options.button_labels[-1]  # the card is edited once a time is chosen
         await staff.press_button(chosen, message=options, chat=STAFF_CHAT)
         proposal = await emu.wait_for_bot_message(
-            user.chat_id, lambda m: (m.text or "").startswith(t(services, "de", "proposed", reference="WIR-2026-0001", slot="")[:30])
+            user.chat_id,
+            lambda m: (m.text or "").startswith(
+                t(services, "de", "proposed", reference="WIR-2026-0001", slot="")[:30]
+            ),
         )
         assert chosen in proposal.text
         await user.press_button(t(services, "de", "proposal_accept"), message=proposal)
-        note = await emu.wait_for_bot_message(STAFF_CHAT, lambda m: "bestätigt" in (m.text or ""), timeout=10)
+        note = await emu.wait_for_bot_message(
+            STAFF_CHAT, lambda m: "bestätigt" in (m.text or ""), timeout=10
+        )
         assert "WIR-2026-0001" in note.text
     with services.db.session() as session:
         assert session.scalars(select(ConsultationRequest)).one().status == "accepted"
@@ -340,7 +356,10 @@ async def test_two_residents_race_for_one_slot_then_a_decline_frees_it(world) ->
     emu, services = world
     staff = emu.user(904, "Herr Plan", language_code="de")
     emu.group("Beratung", chat_id=STAFF_CHAT, members={staff: "administrator"})
-    first, second = emu.user(810, "Mia", language_code="de"), emu.user(811, "Can", language_code="de")
+    first, second = (
+        emu.user(810, "Mia", language_code="de"),
+        emu.user(811, "Can", language_code="de"),
+    )
     async with running_bot(services.settings, emu, services):
         for user in (first, second):  # both choose the same, first free slot
             await fill_form_until_summary(emu, services, user)

@@ -33,3 +33,24 @@ def test_chat_in_the_terminal(tmp_path: Path) -> None:
     assert "Kleinprojekte" in transcript  # the answer
     assert "Topics" in transcript  # the topic menu, in English now
     assert (tmp_path / "chat.db").exists()
+
+
+def test_local_chat_hands_over_to_a_local_staff_group(tmp_path: Path) -> None:
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    config["knowledge_dir"] = str(ROOT / "knowledge")
+    config["data_dir"] = str(ROOT / "data")
+    config["database_url"] = f"sqlite:///{tmp_path / 'chat.db'}"
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    script = "/human\n1\nIch brauche Hilfe beim Antrag\n:staff Gern, was planen Sie?\n/end\n:quit\n"
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--config", str(path), "chat", "--lang", "de"],
+        input=script, capture_output=True, text=True, timeout=240, cwd=tmp_path,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    transcript = out.stdout
+    assert "Sind Sie einverstanden?" in transcript  # consent asked first
+    assert "staff group: bot: 🎫 Gespräch #1" in transcript  # the ticket's header for staff
+    assert "Ich brauche Hilfe beim Antrag" in transcript.split("staff group:", 2)[-1]
+    assert "bot: 💬 Staff" in transcript and "Gern, was planen Sie?" in transcript
+    assert "beendet (Nr. 1)" in transcript

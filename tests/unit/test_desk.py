@@ -73,10 +73,87 @@ def test_expected_answer_skips_nights_weekends_and_holidays() -> None:
     )
     christmas_eve = dt.datetime(2026, 12, 24, 15, 0, tzinfo=BERLIN.zone)
     # 25 and 26 December are Lower Saxony holidays (and 26/27 a weekend)
-    assert expected_answer_by(BERLIN, christmas_eve, dt.timedelta(hours=2)).date() == dt.date(2026, 12, 28)
+    assert expected_answer_by(BERLIN, christmas_eve, dt.timedelta(hours=2)).date() == dt.date(
+        2026, 12, 28
+    )
 
 
 def test_working_time_between_counts_office_hours_only() -> None:
     start = dt.datetime(2026, 12, 18, 15, 0, tzinfo=BERLIN.zone)  # Friday
     end = dt.datetime(2026, 12, 21, 10, 0, tzinfo=BERLIN.zone)  # Monday
     assert working_time_between(BERLIN, start, end) == dt.timedelta(hours=2)
+
+
+def make_desk(db: Database, kb, staff_chat: int | None = -100):  # type: ignore[no-untyped-def]
+    from bot.desk.service import Desk
+    from bot.desk.settings import DeskSettings
+    from bot.desk.texts import load_staff_texts
+    from bot.i18n import load_texts
+
+    settings = DeskSettings(hours=BERLIN, remind_after_hours=2)
+    return Desk(load_texts(), load_staff_texts(), db, kb, settings, staff_chat, lambda u: "de")
+
+
+RESIDENT = UserRef("telegram", "77", chat_id=77, first_name="Dana")
+
+
+@pytest.mark.database
+def test_waiting_reminder_is_planned_and_only_sent_while_still_waiting(
+    db: Database, engine
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.conversation.replies import MessageRef, StaffRef
+    from bot.storage.models import Ticket
+
+    desk = make_desk(db, engine.knowledge)
+    planned: list[tuple[int, dt.datetime, str]] = []
+    desk.schedule_reminder = lambda *job: planned.append(job)
+    consent = desk.request(RESIDENT)
+    assert consent[0].buttons and not planned  # consent first, nothing opened yet
+    started, header = desk.consent(RESIDENT, True)
+    assert started.mode == "edit" and header.to_staff and header.ticket == 1
+    assert "Dana" in header.text and "(keine früheren Fragen gespeichert)" in header.text
+    ((ticket_id, when, since),) = planned
+    assert when - dt.datetime.fromisoformat(since) >= dt.timedelta(hours=2)  # office time
+    assert working_time_between(BERLIN, dt.datetime.fromisoformat(since), when) >= dt.timedelta(
+        hours=2
+    )
+    reminder = desk.reminder(ticket_id, since)
+    assert reminder is not None and "⏰" in reminder.text and reminder.ticket == ticket_id
+    assert desk.reminder(ticket_id, "2020-01-01T00:00:00+00:00") is None  # another wait
+    desk.staff_message(ticket_id, StaffRef(5, "Anna"), "Hallo!", "text", MessageRef(-100, 9))
+    assert desk.reminder(ticket_id, since) is None  # answered in the meantime
+    # The resident writes again: a new wait, a new reminder, and the answer time is told.
+    replies = desk.resident_message(RESIDENT, "Danke, noch eine Frage", "text", MessageRef(77, 3))
+    assert replies is not None and len(replies) == 2 and len(planned) == 2
+    with db.session() as session:
+        assert session.get(Ticket, ticket_id).waiting_since is not None  # type: ignore[union-attr]
+
+
+@pytest.mark.database
+def test_without_staff_chat_or_consent_nothing_is_opened(db: Database, engine) -> None:  # type: ignore[no-untyped-def]
+    from bot.storage.models import Ticket
+
+    off = make_desk(db, engine.knowledge, staff_chat=None)
+    assert not off.available
+    (reply,) = off.request(RESIDENT)
+    assert "nicht möglich" in reply.text
+    on = make_desk(db, engine.knowledge)
+    on.request(RESIDENT)
+    (declined,) = on.consent(RESIDENT, False)
+    assert declined.mode == "edit" and "nichts weitergegeben" in declined.text
+    assert on.resident_message(RESIDENT, "Hallo") is None  # no ticket: the bot answers itself
+    with db.session() as session:
+        assert session.query(Ticket).count() == 0
+        assert get_or_create(session, RESIDENT).handoff_consent_at is None
+
+
+def test_recent_questions_keep_the_last_few() -> None:
+    from bot.conversation.users import remember_question
+    from bot.storage.models import User
+
+    user = User()
+    for n in range(8):
+        remember_question(user, f"  Frage   {n} ", "none", None, keep=5)
+    assert [q["q"] for q in user.recent_questions or []] == [f"Frage {n}" for n in range(3, 8)]
+    remember_question(user, "x", "answer", "wir2-funding", keep=0)  # switched off: unchanged
+    assert len(user.recent_questions or []) == 5

@@ -11,7 +11,10 @@ from bot.languages import LANGUAGES
     ("question", "entry_id"),
     [
         ("Einbürgerung için hangi belgeler lazım, nereye başvuruyorum?", "naturalisation-apply"),
-        ("wie lange muss ich in deutschland leben fur die einburgerung", "naturalisation-requirements"),
+        (
+            "wie lange muss ich in deutschland leben fur die einburgerung",
+            "naturalisation-requirements",
+        ),
         ("wieviel geld bekommt man fur ein kleinprojekt", "funding-small"),
         ("Как записаться на Einbürgerungstest?", "naturalisation-test"),
         ("اختبار الجنسية كم سؤال", "naturalisation-test"),

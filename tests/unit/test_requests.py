@@ -51,7 +51,10 @@ def first_slot(db: Database, hours: ConsultationHours = HOURS):  # type: ignore[
 
 def test_references_count_up_per_year(db: Database) -> None:
     with db.session() as session:
-        refs = [create_request(session, form(), None, f"k{i}", HOURS, now=NOW).reference for i in range(3)]
+        refs = [
+            create_request(session, form(), None, f"k{i}", HOURS, now=NOW).reference
+            for i in range(3)
+        ]
         later = create_request(session, form(), None, "k9", HOURS, now=NOW.replace(year=2027))
     assert refs == ["WIR-2026-0001", "WIR-2026-0002", "WIR-2026-0003"]
     assert later.reference == "WIR-2027-0001"
@@ -75,7 +78,9 @@ def test_a_booked_slot_is_no_longer_offered_and_cannot_be_booked_again(db: Datab
     with pytest.raises(SlotTaken), db.session() as session:
         create_request(session, form("Olena"), None, "b", HOURS, slot, NOW)
     with db.session() as session:  # the failed booking left nothing behind
-        assert [r.contact_name for r in session.scalars(select(ConsultationRequest))] == ["Ayşe Yılmaz"]
+        assert [r.contact_name for r in session.scalars(select(ConsultationRequest))] == [
+            "Ayşe Yılmaz"
+        ]
 
 
 def test_two_advisers_take_two_bookings_of_one_slot(db: Database) -> None:
