@@ -79,6 +79,7 @@ async def start_background(app: Application) -> None:  # type: ignore[type-arg]
     )  # fmt: skip
     reminders.desk, reminders.staff_chat = services.assistant.desk, settings.telegram.staff_chat_id
     reminders.start()
+    reminders.schedule_retention()
     services.assistant.reminders = reminders
     services.assistant.desk.schedule_reminder = reminders.schedule_desk
 

@@ -544,6 +544,12 @@ class Desk:
                 text, to_staff=True, ticket=ticket.id, key=f"desk:{ticket.id}:wait:{since}"
             )
 
+    def purge(self, now: dt.datetime | None = None) -> int:
+        """Delete closed tickets older than the retention period (the nightly job)."""
+        before = (now or utcnow()) - dt.timedelta(days=self.settings.retention_days)
+        with self.db.session() as session:
+            return tickets.purge_closed(session, before)
+
     # -- helpers -------------------------------------------------------------------------
 
     def expected_answer(self, now: dt.datetime | None = None) -> dt.datetime:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.storage.models import Ticket, TicketMessage, User, utcnow
+from bot.storage.models import Ticket, TicketLink, TicketMessage, User, utcnow
 
 AUTHORS = ("resident", "staff", "note", "bot")
 MAX_TEXT = 4000
@@ -144,3 +144,14 @@ def first_reply_times(session: Session) -> list[tuple[dt.datetime, dt.datetime]]
 
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def purge_closed(session: Session, before: dt.datetime) -> int:
+    """Delete tickets closed before ``before``, with their messages and links; how many."""
+    old = select(Ticket.id).where(Ticket.status == "closed", Ticket.closed_at < before)
+    ids = list(session.scalars(old))
+    if ids:
+        session.execute(delete(TicketLink).where(TicketLink.ticket_id.in_(ids)))
+        session.execute(delete(TicketMessage).where(TicketMessage.ticket_id.in_(ids)))
+        session.execute(delete(Ticket).where(Ticket.id.in_(ids)))
+    return len(ids)

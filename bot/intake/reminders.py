@@ -131,6 +131,21 @@ class Reminders:
         self.wake()
         return queued
 
+    def schedule_retention(self) -> None:
+        """Every night at 03:15: delete closed tickets past their retention period."""
+        self.scheduler.add_job(
+            purge_tickets, "cron", hour=3, minute=15, id="desk-retention", replace_existing=True
+        )
+
+
+def purge_tickets() -> None:
+    """The nightly retention job."""
+    if _active is None or _active.desk is None:
+        return
+    removed = _active.desk.purge()
+    if removed:
+        log.info("deleted %d closed tickets past their retention period", removed)
+
 
 def deliver_desk_reminder(ticket_id: int, since: str) -> None:
     """The job function of a waiting ticket's reminder."""

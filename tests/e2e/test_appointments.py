@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.storage.models import ConsultationRequest, SlotBooking
+from bot.storage.models import ConsultationRequest, OutboxMessage, SlotBooking
 from handlers.local import running_bot
 from handlers.services import Services
 from tgemulator import BotApiEmulator
@@ -269,8 +269,16 @@ async def test_reminder_fires_once_and_future_ones_survive_a_restart(
             with services.db.session() as session:
                 request = session.scalars(select(ConsultationRequest)).one()
             start = request.slot_start.replace(tzinfo=dt.UTC).astimezone(hours.zone)
-            again = services.assistant.reminders.send(request.id, "day_before", start.isoformat())
-            assert again is False  # the same reminder is never queued twice
+            with services.db.session() as session:
+                keys = session.scalars(
+                    select(OutboxMessage.key).where(OutboxMessage.key.like("reminder:%"))
+                ).all()
+            sent_kinds = {key.split(":")[2] for key in keys}  # day_before and/or morning
+            assert sent_kinds
+            for kind in sent_kinds:  # the same reminder is never queued twice
+                assert (
+                    services.assistant.reminders.send(request.id, kind, start.isoformat()) is False
+                )
             await asyncio.sleep(1)
             assert (
                 sum((m.text or "").startswith("Erinnerung") for m in emu.bot_messages(user.chat_id))

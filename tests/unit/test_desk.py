@@ -157,3 +157,31 @@ def test_recent_questions_keep_the_last_few() -> None:
     assert [q["q"] for q in user.recent_questions or []] == [f"Frage {n}" for n in range(3, 8)]
     remember_question(user, "x", "answer", "wir2-funding", keep=0)  # switched off: unchanged
     assert len(user.recent_questions or []) == 5
+
+
+@pytest.mark.database
+def test_closed_tickets_are_deleted_after_the_retention_period(db: Database, engine) -> None:  # type: ignore[no-untyped-def]
+    from bot.storage.models import Ticket, TicketMessage, utcnow
+
+    desk = make_desk(db, engine.knowledge)  # retention_days: 180
+    now = utcnow()
+    with db.session() as session:
+        for n, (closed_days_ago, status) in enumerate(
+            ((200, "closed"), (10, "closed"), (400, "open"))
+        ):
+            user = get_or_create(session, UserRef("telegram", f"r{n}"))
+            ticket, _ = tickets.open_ticket(session, user, "Frage", "de")
+            tickets.add_message(session, ticket, "resident", "Hallo")
+            if status == "closed":
+                tickets.close(ticket)
+                ticket.closed_at = now - dt.timedelta(days=closed_days_ago)
+            ticket.created_at = now - dt.timedelta(days=closed_days_ago + 1)
+    assert desk.purge(now) == 1
+    with db.session() as session:
+        left = session.query(Ticket).order_by(Ticket.id).all()
+        aware = [t.closed_at.replace(tzinfo=dt.UTC) if t.closed_at else None for t in left]
+        assert [(t.status, (now - c).days if c else None) for t, c in zip(left, aware)] == [
+            ("closed", 10),
+            ("open", None),
+        ]
+        assert session.query(TicketMessage).count() == 2
