@@ -133,11 +133,16 @@ async def test_arabic_resident_and_staff_talk_through_a_topic(world: Desk) -> No
         # Staff had answered, so the waiting clock starts again: the resident is told when.
         forwarded = await d.emu.wait_for_bot_message(layla.chat_id)
         assert forwarded.text.startswith(d.t("ar", "desk.forwarded", when="")[:15])
+        await layla.send_voice()
+        voice = await d.emu.wait_for_bot_message(
+            STAFF_CHAT, thread_id=thread, predicate=lambda m: m.media_kind == "voice"
+        )
+        assert voice.thread_id == thread
     with d.services.db.session() as session:
         user = session.scalars(select(User).where(User.external_id == "811")).one()
         assert user.handoff_consent_at is not None
         authors = session.scalars(select(TicketMessage.author).order_by(TicketMessage.id)).all()
-        assert authors.count("resident") == 3 and authors.count("staff") == 1
+        assert authors.count("resident") == 4 and authors.count("staff") == 1
 
 
 async def test_internal_note_stays_with_staff(world: Desk) -> None:
@@ -154,6 +159,12 @@ async def test_internal_note_stays_with_staff(world: Desk) -> None:
         assert "Frau K." not in relayed.text
         await settle()
         assert len(d.emu.bot_messages(olga.chat_id)) == before + 1
+        # A document from staff reaches the resident as a copy, after a line saying who sends it.
+        await d.staff.send_document(b"%PDF-1.4 Merkblatt", "merkblatt.pdf", chat=d.group,
+                                    thread_id=thread)  # fmt: skip
+        copy = await d.emu.wait_for_bot_message(olga.chat_id, lambda m: m.media_kind == "document")
+        assert d.emu.file_bytes(copy) == b"%PDF-1.4 Merkblatt"
+        assert "Anna" in d.emu.bot_messages(olga.chat_id)[-2].text
     with d.services.db.session() as session:
         note = session.scalars(select(TicketMessage).where(TicketMessage.author == "note")).one()
         assert note.text.startswith("// Frau K.") and note.staff_name == "Anna"
