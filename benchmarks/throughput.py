@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import socket
 import statistics
@@ -154,19 +155,30 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument("--full-only", action="store_true", help="skip the echo bot")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the full bot into FILE")
     parser.add_argument("--load-generator", nargs=3, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load_generator:
         print(json.dumps(asyncio.run(generate_load(*args.load_generator))))
         return
     print(f"{args.messages} messages from {args.users} residents; emulator in its own process")
-    echo_rate = report("echo bot", asyncio.run(measure(echo_bot, args.messages, args.users)))
+    echo_rate = None
+    if not args.full_only:
+        echo_rate = report("echo bot", asyncio.run(measure(echo_bot, args.messages, args.users)))
 
     def full(url: str) -> AbstractAsyncContextManager[None]:
         return full_bot(url, args.database_url)
 
+    profiler = cProfile.Profile() if args.profile else None
+    if profiler is not None:
+        profiler.enable()
     bot_rate = report("full bot", asyncio.run(measure(full, args.messages, args.users)))
-    print(f"full bot / echo bot: {bot_rate / echo_rate:.2f}")
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
+    if echo_rate:
+        print(f"full bot / echo bot: {bot_rate / echo_rate:.2f}")
 
 
 if __name__ == "__main__":

@@ -94,6 +94,8 @@ class TelegramSettings(_Frozen):
     max_retries: int = Field(default=5, ge=0, le=20)
     # Updates handled at once (different chats; one chat's updates stay in order).
     concurrent_updates: int = Field(default=64, ge=1, le=1024)
+    # HTTP connections to the Bot API (one per request in flight; too few and requests queue).
+    connection_pool: int = Field(default=64, ge=1, le=1024)
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_url: str | None = None

@@ -20,8 +20,8 @@ from bot.conversation.users import (
     record_feedback,
     record_unanswered,
     remember_question,
+    with_state,
 )
-from bot.desk import tickets
 from bot.desk.service import Desk
 from bot.desk.texts import load_staff_texts
 from bot.engine import AnsweringEngine, MatchResult
@@ -30,7 +30,7 @@ from bot.intake.flow import IntakeFlow
 from bot.knowledge import Entry
 from bot.languages import LANGUAGES, NATIVE_NAMES
 from bot.storage import Database
-from bot.storage.models import FormState, User
+from bot.storage.models import User
 
 if TYPE_CHECKING:  # imported for types only: reminders import the conversation's replies
     from bot.intake.reminders import Reminders
@@ -164,10 +164,10 @@ class Assistant:
         """Answer a free-text message, take it as the answer to an open form's question, or,
         while the resident talks with staff, pass it on to them."""
         with self.db.session() as session:
-            user = get_or_create(session, who)
-            if session.get(FormState, user.id) is not None:
+            user, form_open, ticket_open = with_state(session, who)
+            if form_open:
                 replies, route = None, "form"  # answered by the form, below
-            elif tickets.open_ticket_of(session, user) is not None:
+            elif ticket_open:
                 replies, route = None, "desk"
             else:
                 language = self.language_of(user)

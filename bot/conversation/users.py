@@ -5,20 +5,44 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from bot.conversation.replies import UserRef
-from bot.storage.models import Feedback, UnansweredQuestion, User, utcnow
+from bot.storage.models import Feedback, FormState, Ticket, UnansweredQuestion, User, utcnow
 
 MAX_STORED_QUESTION = 2000
 SEEN_RESOLUTION = dt.timedelta(minutes=1)  # last_seen_at is kept to the minute
 
 
+# Built once: constructing SQLAlchemy expressions costs more than running them on SQLite.
+_BY_ID = select(User).where(
+    User.channel == bindparam("channel"), User.external_id == bindparam("external_id")
+)
+_WITH_STATE = select(
+    User,
+    exists().where(FormState.user_id == User.id),
+    exists().where(Ticket.user_id == User.id, Ticket.status == "open"),
+).where(User.channel == bindparam("channel"), User.external_id == bindparam("external_id"))
+
+
 def get_or_create(session: Session, who: UserRef) -> User:
-    user = session.scalar(
-        select(User).where(User.channel == who.channel, User.external_id == who.external_id)
-    )
+    key = {"channel": who.channel, "external_id": who.external_id}
+    return _refreshed(session, session.scalar(_BY_ID, key), who)
+
+
+def with_state(session: Session, who: UserRef) -> tuple[User, bool, bool]:
+    """The user, whether a form is open and whether a ticket with staff is open: one query
+    for what every message needs to know."""
+    key = {"channel": who.channel, "external_id": who.external_id}
+    row = session.execute(_WITH_STATE, key).first()
+    if row is None:
+        return _refreshed(session, None, who), False, False
+    user, has_form, has_ticket = row
+    return _refreshed(session, user, who), bool(has_form), bool(has_ticket)
+
+
+def _refreshed(session: Session, user: User | None, who: UserRef) -> User:
     if user is None:
         user = User(channel=who.channel, external_id=who.external_id)
         session.add(user)
@@ -32,9 +56,12 @@ def get_or_create(session: Session, who: UserRef) -> User:
             setattr(user, field, value)
     now = utcnow()
     seen = user.last_seen_at
-    if seen is None or seen.tzinfo is None or now - seen > SEEN_RESOLUTION:
+    if seen is not None and seen.tzinfo is None:  # SQLite returns UTC without a zone
+        seen = seen.replace(tzinfo=dt.UTC)
+    if seen is None or now - seen > SEEN_RESOLUTION:
         user.last_seen_at = now
-    session.flush()
+    if user.id is None:
+        session.flush()  # a new user needs its id at once
     return user
 
 
