@@ -37,7 +37,9 @@ def build_application(settings: Settings, services: Services | None = None) -> A
         .token(tg.token)
         .base_url(tg.base_url)
         .base_file_url(tg.base_file_url)
-        .request(HTTPXRequest(connection_pool_size=tg.connection_pool, read_timeout=15, write_timeout=15))
+        .request(
+            HTTPXRequest(connection_pool_size=tg.connection_pool, read_timeout=15, write_timeout=15)
+        )
         .get_updates_request(InboxRequest(services.inbox, read_timeout=POLL_TIMEOUT + 10))
         .concurrent_updates(PerChatUpdateProcessor(tg.concurrent_updates))
         .post_init(_post_init)
