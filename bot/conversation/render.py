@@ -49,8 +49,8 @@ def answer(
             )
     if "appointment" in entry.actions:
         rows.append((Button(texts.get(language, "intake.button"), actions.encode("intake_start")),))
-    if human is not None:
-        rows.append((human,))
+    if human is not None:  # first where the entry says a person is the natural next step
+        rows.insert(0 if "human" in entry.actions else len(rows), (human,))
     rows.append(
         (
             Button("👍", actions.encode("feedback", entry.id, "1")),

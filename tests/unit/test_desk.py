@@ -185,3 +185,19 @@ def test_closed_tickets_are_deleted_after_the_retention_period(db: Database, eng
             ("open", None),
         ]
         assert session.query(TicketMessage).count() == 2
+
+
+def test_talk_to_a_person_leads_where_the_entry_names_a_person(engine) -> None:  # type: ignore[no-untyped-def]
+    from bot import actions
+    from bot.conversation import render
+    from bot.conversation.replies import Button
+    from bot.i18n import load_texts
+
+    kb, texts = engine.knowledge, load_texts()
+    human = Button(texts.get("de", "desk.button"), actions.encode("human"))
+    person = next(e for e in kb.entries if "human" in e.actions and e.related)
+    other = next(e for e in kb.entries if "human" not in e.actions and e.related)
+    assert render.answer(person, "de", texts, kb, human=human).buttons[0] == (human,)
+    rows = render.answer(other, "de", texts, kb, human=human).buttons
+    assert rows[0] != (human,) and (human,) in rows
+    assert (human,) not in render.answer(other, "de", texts, kb).buttons  # no desk, no button
