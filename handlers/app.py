@@ -70,7 +70,9 @@ async def start_background(app: Application) -> None:  # type: ignore[type-arg]
     services: Services = app.bot_data["services"]
     await set_commands(app)
     await replay_pending(app)
-    threads = StaffThreads(app.bot, services.assistant.desk)
+    threads = StaffThreads(
+        app.bot, services.assistant.desk, services.settings.telegram.staff_chat_id
+    )
     sender = OutboxSender(app, services.outbox, threads)
     app.bot_data[SENDER_KEY] = sender
     sender.start()

@@ -75,6 +75,8 @@ class OutboxSender:
             except (BadRequest, Forbidden) as exc:  # e.g. blocked: try again much later
                 self.outbox.failed(pending.id, str(exc), 600)
                 held.add(lane)
+                if pending.reply.ticket is None:  # to a resident: staff may need to know
+                    self._undeliverable(pending.chat_id, isinstance(exc, Forbidden))
             except TelegramError as exc:  # 5xx, timeouts, network
                 self.outbox.failed(pending.id, str(exc))
                 held.add(lane)
@@ -82,6 +84,15 @@ class OutboxSender:
                 self.outbox.sent(pending.id)
                 delivered += 1
         return delivered
+
+    def _undeliverable(self, chat_id: int, blocked: bool) -> None:
+        staff_chat = self.threads.staff_chat if self.threads is not None else None
+        if self.threads is None or staff_chat is None:
+            return
+        notice = self.threads.desk.undeliverable(chat_id, blocked)
+        if notice is not None and notice.key is not None:
+            self.outbox.put(notice.key, staff_chat, notice)  # sent in the next round
+            self._wake.set()
 
     async def _send(self, chat_id: int, reply: Reply) -> None:
         if reply.ticket is not None and self.threads is not None:

@@ -23,9 +23,10 @@ THREAD_GONE = ("thread not found", "topic_deleted", "topic not found", "topic_cl
 
 
 class StaffThreads:
-    def __init__(self, bot: ExtBot, desk: Desk) -> None:  # type: ignore[type-arg]
+    def __init__(self, bot: ExtBot, desk: Desk, staff_chat: int | None) -> None:  # type: ignore[type-arg]
         self.bot = bot
         self.desk = desk
+        self.staff_chat = staff_chat
         self._forum: dict[int, bool] = {}
 
     async def is_forum(self, chat_id: int) -> bool:

@@ -544,6 +544,21 @@ class Desk:
                 text, to_staff=True, ticket=ticket.id, key=f"desk:{ticket.id}:wait:{since}"
             )
 
+    def undeliverable(self, chat_id: int, blocked: bool) -> Reply | None:
+        """Telegram refuses messages to a resident's chat: tell the staff of the open ticket
+        (once per ticket; the outbox keeps trying)."""
+        with self.db.session() as session:
+            user = session.scalar(select(User).where(User.chat_id == chat_id))
+            ticket = tickets.open_ticket_of(session, user) if user is not None else None
+            if user is None or ticket is None:
+                return None
+            reason = self.staff.get("undeliverable_blocked" if blocked else "undeliverable_other")
+            text = self.staff.get(
+                "undeliverable", name=escape(user.first_name or "?"), ticket=ticket.id,
+                reason=reason,
+            )  # fmt: skip
+            return self._to_staff(ticket, text, f"desk:{ticket.id}:undeliverable")
+
     def purge(self, now: dt.datetime | None = None) -> int:
         """Delete closed tickets older than the retention period (the nightly job)."""
         before = (now or utcnow()) - dt.timedelta(days=self.settings.retention_days)

@@ -366,3 +366,25 @@ async def test_group_without_topics_staff_reply_to_the_copied_message(
             await settle()
             assert not any("Ohne Antworten" in (m.text or "") for m in emu.history(kemal.chat_id))
     services.db.dispose()
+
+
+async def test_staff_learn_when_the_resident_blocked_the_bot(world: Desk) -> None:
+    d = world
+    nina = d.emu.user(821, "Nina", language_code="de")
+    async with running_bot(d.services.settings, d.emu, d.services):
+        thread = await hand_over(d, nina, "de")
+        nina.block_bot()
+        await d.staff.send_text("Hallo Nina, hier ist Anna.", chat=d.group, thread_id=thread)
+        await d.staff.send_text("Sind Sie noch da?", chat=d.group, thread_id=thread)
+        notice = await d.emu.wait_for_bot_message(
+            STAFF_CHAT, thread_id=thread, predicate=lambda m: "⚠️" in m.text, timeout=10
+        )
+        assert "Nina (#1)" in notice.text and "blockiert" in notice.text
+        await settle(2.5)
+        warnings = [m for m in d.emu.bot_messages(STAFF_CHAT, thread) if "⚠️" in m.text]
+        assert len(warnings) == 1  # once per ticket, not per message
+    with d.services.db.session() as session:
+        kept = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.chat_id == nina.chat_id)
+        ).all()
+        assert kept and all(m.sent_at is None for m in kept)  # kept, tried again later
