@@ -138,7 +138,8 @@ class _Session:
         if line.startswith(":staff ") and self.staff is not None:
             member, group = self.staff
             thread = self.latest_topic()
-            self.write([f"* {member.info.first_name} (staff) writes in topic {thread}"])
+            where = f"topic {thread}" if thread is not None else "the general chat (no ticket yet)"
+            self.write([f"* {member.info.first_name} (staff) writes in {where}"])
             await member.send_text(line[len(":staff ") :], chat=group, thread_id=thread)
             return
         if line.isdigit():

@@ -28,6 +28,7 @@ class Pending:
     chat_id: int
     reply: Reply
     attempts: int
+    key: str = ""
 
 
 class Outbox:
@@ -52,7 +53,9 @@ class Outbox:
                 .order_by(OutboxMessage.id)
                 .limit(limit)
             )
-            return [Pending(r.id, r.chat_id, _load(r.payload), r.attempts) for r in rows]
+            return [
+                Pending(r.id, r.chat_id, _load(r.payload, r.key), r.attempts, r.key) for r in rows
+            ]
 
     def sent(self, message_id: int) -> None:
         with self.db.session() as session:
@@ -95,7 +98,7 @@ def _dump(reply: Reply) -> dict[str, Any]:
     return data
 
 
-def _load(data: dict[str, Any]) -> Reply:
+def _load(data: dict[str, Any], key: str | None = None) -> Reply:
     document = None
     if data.get("document"):
         name, content = data["document"]
@@ -105,6 +108,6 @@ def _load(data: dict[str, Any]) -> Reply:
     )
     copy_of = data.get("copy_of")
     return Reply(
-        data["text"], buttons, language=data.get("language", "de"), document=document,
+        data["text"], buttons, language=data.get("language", "de"), document=document, key=key,
         ticket=data.get("ticket"), copy_of=(int(copy_of[0]), int(copy_of[1])) if copy_of else None,
     )  # fmt: skip

@@ -90,6 +90,8 @@ async def hand_over(d: Desk, user: SimUser, lang: str) -> int:
     assert started.text.startswith(d.t(lang, "desk.started", ticket=1, when="")[:25])
     header = await d.emu.wait_for_bot_message(STAFF_CHAT, lambda m: "🎫" in (m.text or ""))
     assert header.thread_id is not None
+    await settle()
+    assert [m.text for m in d.emu.bot_messages(STAFF_CHAT, header.thread_id)] == [header.text]
     return header.thread_id
 
 
