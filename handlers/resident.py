@@ -129,9 +129,9 @@ def staff_decision(update: Update, context: Context, action: actions.Action) -> 
     intake = assistant(context).intake
     request_id = int(action.args[0])
     if action.kind == "staff_propose":
-        return intake.propose_choices(request_id)
+        return intake.staff.propose_choices(request_id)
     if action.kind == "staff_propose_at":
-        return intake.propose(request_id, action.args[1], name)
+        return intake.staff.propose(request_id, action.args[1], name)
     return assistant(context).staff_decision(request_id, action.args[1] == "1", name)
 
 

@@ -145,7 +145,7 @@ class Assistant:
 
     def staff_decision(self, request_id: int, accept: bool, staff: str) -> list[Reply]:
         on_accept = self.reminders.schedule if self.reminders is not None else None
-        return self.intake.decide(request_id, accept, staff, on_accept)
+        return self.intake.staff.decide(request_id, accept, staff, on_accept)
 
     def human(self, who: UserRef) -> list[Reply]:
         """/human: hand the conversation to staff (after consent)."""

@@ -9,7 +9,6 @@ nothing. Every step is validated; a button from an old form or a forged one chan
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import secrets
 from collections.abc import Callable
@@ -23,8 +22,10 @@ from bot.conversation.replies import Button, Mode, Reply, UserRef
 from bot.conversation.users import get_or_create
 from bot.i18n import Texts
 from bot.intake import requests as store
-from bot.intake.hours import ConsultationHours, Slot, free_slots
+from bot.intake.hours import ConsultationHours, Slot
 from bot.intake.ics import calendar_file
+from bot.intake.staff import StaffDecisions
+from bot.intake.timing import free_ahead, horizon, slot_of, when
 from bot.storage import Database
 from bot.storage.models import ConsultationRequest, FormState, User, utcnow
 
@@ -52,6 +53,7 @@ class IntakeFlow:
         self.db = db
         self.hours = hours
         self.retention_days = retention_days  # said in the consent text
+        self.staff = StaffDecisions(texts, db, hours)  # the card, proposals, decisions
 
     def t(self, language: str, key: str, /, **values: object) -> str:
         return self.texts.get(language, f"intake.{key}", **values)
@@ -95,11 +97,8 @@ class IntakeFlow:
             if not value:
                 return [Reply(self.t(lang, "text_empty"), language=lang), self._question(state)]
             if len(value) > limit:
-                return [
-                    Reply(
-                        self.t(lang, "text_too_long", length=len(value), limit=limit), language=lang
-                    )
-                ]
+                too_long = self.t(lang, "text_too_long", length=len(value), limit=limit)
+                return [Reply(too_long, language=lang)]
             if state.step == "contact" and not self._valid_contact(state.data["channel"], value):
                 return [Reply(self.t(lang, f"{state.data['channel']}_invalid"), language=lang)]
             state.data = {**state.data, state.step: value}
@@ -120,7 +119,7 @@ class IntakeFlow:
                         "intake_consent": "consent", "intake_confirm": "summary",
                         "intake_restart": "summary"}  # fmt: skip
             if expected.get(action.kind) != state.step:
-                return [Reply(self.texts.get(lang, "button_expired"), mode="notice", language=lang)]
+                return self._expired(lang)
             if action.kind == "intake_restart":
                 session.delete(state)
                 session.flush()
@@ -132,7 +131,7 @@ class IntakeFlow:
                 return [Reply(self.t(lang, "consent_refused"), mode="edit", language=lang)]
             if action.kind == "intake_slot" and action.args[0] != "none":
                 slot = Slot.from_key(action.args[0], self.hours)
-                taken = store.taken_seats(session, utcnow(), utcnow() + _horizon(self.hours))
+                taken = store.taken_seats(session, utcnow(), utcnow() + horizon(self.hours))
                 if slot is None or taken.get(slot.key, 0) >= self.hours.advisers:
                     return [
                         Reply(self.t(lang, "slot_taken"), language=lang),
@@ -213,7 +212,7 @@ class IntakeFlow:
         lang = state.data["language"]
         question, value = action.args
         if state.step != f"pc_{question}" or value not in (*PRECHECK[question], "unsure"):
-            return [Reply(self.texts.get(lang, "button_expired"), mode="notice", language=lang)]
+            return self._expired(lang)
         answers = {**state.data.get("precheck", {}), question: value}
         state.data = {**state.data, "precheck": answers}
         state.step = self._after(state.step, state.data)
@@ -234,10 +233,8 @@ class IntakeFlow:
         return Reply(self.t(lang, question), rows, mode=mode, language=lang)
 
     def _ask_slot(self, lang: str, session: Session | None, mode: Mode) -> Reply:
-        now = utcnow()
-        taken = store.taken_seats(session, now, now + _horizon(self.hours)) if session else {}
-        slots = free_slots(self.hours, now, taken, limit=6)
-        rows = [(Button(_when(s, lang), actions.encode("intake_slot", s.key)),) for s in slots]
+        slots = free_ahead(session, self.hours)
+        rows = [(Button(when(s, lang), actions.encode("intake_slot", s.key)),) for s in slots]
         rows.append((Button(self.t(lang, "slot_none"), actions.encode("intake_slot", "none")),))
         text = self.t(lang, "slot_question") if slots else self.t(lang, "no_slots")
         return Reply(text, tuple(rows), mode=mode, language=lang)
@@ -248,14 +245,14 @@ class IntakeFlow:
         contact = (
             self.t(lang, "channel_telegram") if d["channel"] == "telegram" else d.get("contact", "")
         )
-        when = _when(slot, lang) if slot else self.t(lang, "summary_no_slot")
+        at = when(slot, lang) if slot else self.t(lang, "summary_no_slot")
         lines = [
             self.t(lang, "summary"),
             f"{self.t(lang, 'summary_kind')}: {escape(self.t(lang, 'kind_' + d['kind']))}",
             f"{self.t(lang, 'summary_requester')}: {escape(d.get('organisation') or d['name'])}",
             f"{self.t(lang, 'summary_contact')}: {escape(d['name'])}, {escape(contact)}",
             f"{self.t(lang, 'summary_description')}: {escape(d['description'])}",
-            f"{self.t(lang, 'summary_slot')}: {when}",
+            f"{self.t(lang, 'summary_slot')}: {at}",
         ]
         buttons = ((Button(self.t(lang, "confirm"), actions.encode("intake_confirm")),),
                    (Button(self.t(lang, "edit"), actions.encode("intake_restart")),))  # fmt: skip
@@ -284,20 +281,15 @@ class IntakeFlow:
                 self._question(state, session),
             ]
         session.delete(state)
-        return [*self._confirmation(request, lang, user), self._staff_card(request)]
+        return [*self._confirmation(request, lang, user), self.staff.card(request)]
 
     def _confirmation(
         self, request: ConsultationRequest, lang: str, user: User | None
     ) -> list[Reply]:
-        slot = _slot_of(request, self.hours)
+        slot = slot_of(request, self.hours)
         if slot is None:
-            return [
-                Reply(
-                    self.t(lang, "done_no_slot", reference=request.reference),
-                    mode="edit",
-                    language=lang,
-                )
-            ]
+            text = self.t(lang, "done_no_slot", reference=request.reference)
+            return [Reply(text, mode="edit", language=lang)]
         ics = calendar_file(
             f"{request.reference}@consult-bot", slot.start, slot.end,
             self.t(lang, "calendar_summary", reference=request.reference),
@@ -305,31 +297,6 @@ class IntakeFlow:
         )  # fmt: skip
         return [Reply(self.t(lang, "done", reference=request.reference), mode="edit", language=lang,
                       document=(f"{request.reference}.ics", ics))]  # fmt: skip
-
-    def _staff_card(self, request: ConsultationRequest) -> Reply:
-        slot = _slot_of(request, self.hours)
-        lines = [
-            f"<b>{request.reference}</b> · {escape(request.kind)} · {request.language}",
-            escape(request.organisation or request.contact_name),
-            f"{escape(request.contact_name)} · {escape(request.contact_channel)}"
-            + (f": {escape(request.contact_value)}" if request.contact_value else ""),
-            escape(request.description),
-            f"Slot: {_when(slot, 'de') if slot else '-'}",
-        ]
-        if request.precheck:
-            answers = ", ".join(
-                self.t("de", "pc_unsure" if v == "unsure" else f"pc_{q}_{v}")
-                for q, v in request.precheck.items()
-            )
-            lines.append(f"Vorprüfung: {escape(answers)}")
-        accept = Button("✅ Annehmen", actions.encode("staff_decide", str(request.id), "1"))
-        decline = Button("❌ Ablehnen", actions.encode("staff_decide", str(request.id), "0"))
-        propose = Button(
-            "🕑 Anderen Termin vorschlagen", actions.encode("staff_propose", str(request.id))
-        )
-        buttons = ((accept, decline), (propose,))
-        key = f"request:{request.reference}:staff"
-        return Reply("\n".join(lines), buttons, to_staff=True, language="de", key=key)
 
     # -- after the request ------------------------------------------------------------------
 
@@ -341,9 +308,9 @@ class IntakeFlow:
                 return Reply(self.t(language, "myrequests_empty"), language=language)
             lines, rows = [self.t(language, "myrequests_heading")], []
             for r in found:
-                slot = _slot_of(r, self.hours)
-                when = _when(slot, language) if slot else self.t(language, "summary_no_slot")
-                lines.append(f"{r.reference}: {self.t(language, 'status_' + r.status)}, {when}")
+                slot = slot_of(r, self.hours)
+                at = when(slot, language) if slot else self.t(language, "summary_no_slot")
+                lines.append(f"{r.reference}: {self.t(language, 'status_' + r.status)}, {at}")
                 if r.status in store.OPEN:
                     move = self.t(language, "move_request", reference=r.reference)
                     label = self.t(language, "cancel_request", reference=r.reference)
@@ -353,14 +320,9 @@ class IntakeFlow:
 
     def cancel_request(self, who: UserRef, request_id: int, language: str) -> list[Reply]:
         with self.db.session() as session:
-            user = get_or_create(session, who)
-            request = session.get(ConsultationRequest, request_id)
-            if request is None or request.user_id != user.id or request.status not in store.OPEN:
-                return [
-                    Reply(
-                        self.texts.get(language, "button_expired"), mode="notice", language=language
-                    )
-                ]
+            request = self._own_open(session, who, request_id)
+            if request is None:
+                return self._expired(language)
             store.cancel(session, request)
             text = self.t(language, "request_cancelled", reference=request.reference)
             return [Reply(text, mode="edit", language=language)]
@@ -370,21 +332,11 @@ class IntakeFlow:
         with self.db.session() as session:
             request = self._own_open(session, who, request_id)
             if request is None:
-                return [
-                    Reply(
-                        self.texts.get(language, "button_expired"), mode="notice", language=language
-                    )
-                ]
-            now = utcnow()
-            taken = store.taken_seats(session, now, now + _horizon(self.hours))
-            slots = free_slots(self.hours, now, taken, limit=6)
+                return self._expired(language)
+            slots = free_ahead(session, self.hours)
+            rid = str(request_id)
             rows = tuple(
-                (
-                    Button(
-                        _when(s, language),
-                        actions.encode("request_move_to", str(request_id), s.key),
-                    ),
-                )
+                (Button(when(s, language), actions.encode("request_move_to", rid, s.key)),)
                 for s in slots
             )
             key = "move_question" if slots else "no_slots"
@@ -397,83 +349,16 @@ class IntakeFlow:
             request = self._own_open(session, who, request_id)
             slot = Slot.from_key(slot_key, self.hours)
             if request is None or slot is None:
-                return [
-                    Reply(
-                        self.texts.get(language, "button_expired"), mode="notice", language=language
-                    )
-                ]
+                return self._expired(language)
             try:
                 with session.begin_nested():
                     store.reschedule(session, request, slot, self.hours)
             except (store.SlotTaken, store.NotBookable):
                 return [Reply(self.t(language, "slot_taken"), language=language)]
             request.status = "pending"
-            text = self.t(
-                language, "moved", reference=request.reference, slot=_when(slot, language)
-            )
-            card = self._staff_card(request)
-            card = Reply(card.text, card.buttons, to_staff=True, language="de",
-                         key=f"request:{request.reference}:moved:{slot.key}")  # fmt: skip
+            text = self.t(language, "moved", reference=request.reference, slot=when(slot, language))
+            card = self.staff.card(request, key=f"request:{request.reference}:moved:{slot.key}")
             return [Reply(text, mode="edit", language=language), card]
-
-    def propose_choices(self, request_id: int) -> list[Reply]:
-        """For staff: the free times to propose instead (the card shows them as buttons)."""
-        with self.db.session() as session:
-            request = session.get(ConsultationRequest, request_id)
-            if request is None or request.status not in store.OPEN:
-                return [Reply("Bereits entschieden oder unbekannt.", mode="notice")]
-            now = utcnow()
-            taken = store.taken_seats(session, now, now + _horizon(self.hours))
-            slots = free_slots(self.hours, now, taken, limit=6)
-            rows = tuple(
-                (
-                    Button(
-                        _when(s, "de"), actions.encode("staff_propose_at", str(request_id), s.key)
-                    ),
-                )
-                for s in slots
-            )
-            text = f"<b>{request.reference}</b>: welchen Termin vorschlagen?"
-            return [Reply(text if slots else "Keine freien Termine.", rows, mode="edit")]
-
-    def propose(self, request_id: int, slot_key: str, staff: str) -> list[Reply]:
-        """Move the request to the proposed time and ask the requester to agree."""
-        with self.db.session() as session:
-            request = session.get(ConsultationRequest, request_id)
-            slot = Slot.from_key(slot_key, self.hours)
-            if request is None or slot is None or request.status not in store.OPEN:
-                return [Reply("Bereits entschieden oder unbekannt.", mode="notice")]
-            try:
-                with session.begin_nested():
-                    store.reschedule(session, request, slot, self.hours)
-            except (store.SlotTaken, store.NotBookable):
-                return [Reply("Dieser Termin ist nicht mehr frei.", mode="notice")]
-            request.status, request.decided_by = "proposed", staff
-            lang, when = request.language, _when(slot, request.language)
-            card_text = f"<b>{request.reference}</b>: {when} vorgeschlagen von {escape(staff)}"
-            card = Reply(card_text, mode="edit")
-            user = session.get(User, request.user_id) if request.user_id else None
-            if user is None or user.chat_id is None:
-                return [card]
-            ref, rid = request.reference, str(request.id)
-            rows = (
-                (Button(self.t(lang, "proposal_accept"), actions.encode("proposal_accept", rid)),),
-                (
-                    Button(
-                        self.t(lang, "move_request", reference=ref),
-                        actions.encode("request_move", rid),
-                    ),
-                ),
-                (
-                    Button(
-                        self.t(lang, "cancel_request", reference=ref),
-                        actions.encode("request_cancel", rid),
-                    ),
-                ),
-            )
-            text = self.t(lang, "proposed", reference=ref, slot=when)
-            key = f"request:{rid}:proposed:{slot.key}"
-            return [card, Reply(text, rows, chat_id=user.chat_id, language=lang, key=key)]
 
     def accept_proposal(
         self,
@@ -486,13 +371,11 @@ class IntakeFlow:
         with self.db.session() as session:
             request = self._own_open(session, who, request_id)
             if request is None or request.status != "proposed" or request.slot_start is None:
-                expired = self.texts.get(language, "button_expired")
-                return [Reply(expired, mode="notice", language=language)]
+                return self._expired(language)
             request.status, request.decided_at = "accepted", utcnow()
-            when = _when(_slot_of(request, self.hours), language)
-            text = self.t(language, "accepted", reference=request.reference, slot=when)
-            note_text = f"<b>{request.reference}</b>: {when} von der anfragenden Person bestätigt"
-            note = Reply(note_text, to_staff=True, key=f"request:{request.id}:agreed:{when}")
+            at = when(slot_of(request, self.hours), language)
+            text = self.t(language, "accepted", reference=request.reference, slot=at)
+            note = self.staff.agreed(request, at)
         if on_accept is not None:
             on_accept(request)
         return [Reply(text, mode="edit", language=language), note]
@@ -506,43 +389,10 @@ class IntakeFlow:
             return None
         return request
 
-    def decide(
-        self,
-        request_id: int,
-        accept: bool,
-        staff: str,
-        on_accept: Callable[[ConsultationRequest], object] | None = None,
-    ) -> list[Reply]:
-        """A decision by staff: the card is updated, the requester told in their language."""
-        with self.db.session() as session:
-            request = session.get(ConsultationRequest, request_id)
-            if request is None or request.status != "pending":
-                return [Reply("Bereits entschieden oder unbekannt.", mode="notice")]
-            request.status = "accepted" if accept else "declined"
-            request.decided_by, request.decided_at = staff, utcnow()
-            if not accept:
-                store.release(session, request)
-            user = session.get(User, request.user_id) if request.user_id else None
-            lang, slot = request.language, _slot_of(request, self.hours)
-            verdict = "✅ angenommen" if accept else "❌ abgelehnt"
-            card = Reply(f"<b>{request.reference}</b>: {verdict} von {escape(staff)}", mode="edit")
-            if accept:
-                key = "accepted" if slot else "accepted_no_slot"
-                told = self.t(
-                    lang, key, reference=request.reference, slot=_when(slot, lang) if slot else ""
-                )
-            else:
-                told = self.t(lang, "declined", reference=request.reference)
-            replies = [card]
-            if user is not None and user.chat_id is not None:
-                key = f"request:{request.id}:decision"
-                replies.append(Reply(told, chat_id=user.chat_id, language=lang, key=key))
-        # After the commit: the reminder job store writes through its own connection.
-        if accept and on_accept is not None:
-            on_accept(request)
-        return replies
-
     # -- helpers ----------------------------------------------------------------------------
+
+    def _expired(self, language: str) -> list[Reply]:
+        return [Reply(self.texts.get(language, "button_expired"), mode="notice", language=language)]
 
     def _state(self, session: Session, who: UserRef) -> FormState | None:
         user = get_or_create(session, who)
@@ -567,26 +417,3 @@ def precheck_result(flow: IntakeFlow, lang: str, answers: dict[str, str]) -> str
         lines.append(flow.t(lang, "pc_result_share_low"))
     lines.append(flow.t(lang, "pc_result_rules"))
     return "\n".join(lines)
-
-
-def _horizon(hours: ConsultationHours) -> dt.timedelta:
-    return dt.timedelta(days=hours.horizon_days + 1)
-
-
-def _slot_of(request: ConsultationRequest, hours: ConsultationHours) -> Slot | None:
-    if request.slot_start is None:
-        return None
-    start = (
-        request.slot_start
-        if request.slot_start.tzinfo
-        else request.slot_start.replace(tzinfo=dt.UTC)
-    )
-    start = start.astimezone(hours.zone)
-    return Slot(start, start + dt.timedelta(minutes=hours.slot_minutes))
-
-
-def _when(slot: Slot | None, lang: str) -> str:
-    """A slot as residents read it: 01.12.2026 09:00 (Hannover time)."""
-    if slot is None:
-        return ""
-    return slot.start.strftime("%d.%m.%Y %H:%M")
