@@ -490,7 +490,8 @@ class Desk:
                     waiting = s.get("inbox_answered")
                 else:
                     office = working_time_between(self.settings.hours, now - row.waiting, now)
-                    waiting = s.get("inbox_waiting", hours=_hours(office))
+                    since = _short((now - row.waiting).astimezone(self.settings.hours.zone))
+                    waiting = s.get("inbox_waiting", since=since, hours=_hours(office))
                 lines.append(
                     s.get(
                         "inbox_row",
