@@ -1,4 +1,4 @@
-"""Builders for small knowledge bases written to a temporary folder."""
+"""Test helpers: small knowledge bases written to a temporary folder; waiting for a message."""
 
 from __future__ import annotations
 
@@ -53,3 +53,16 @@ def write_kb(
             yaml.safe_dump({"entries": items}, allow_unicode=True), encoding="utf-8"
         )
     return root
+
+
+async def last_message_becomes(emu: Any, chat_id: int, check):  # type: ignore[no-untyped-def]
+    """The chat's latest message once its (possibly edited) text passes ``check``."""
+
+    def latest():  # type: ignore[no-untyped-def]
+        history = emu.history(chat_id)
+        return history[-1] if history and check(history[-1].text or "") else None
+
+    try:
+        return await emu.world.wait_until(latest, 5)
+    except TimeoutError:
+        raise AssertionError(f"latest message stayed {emu.history(chat_id)[-1].text!r}") from None

@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.storage.models import ConsultationRequest, OutboxMessage, SlotBooking
 from handlers.local import running_bot
 from handlers.services import Services
+from tests.helpers import last_message_becomes
 from tgemulator import BotApiEmulator
 
 pytestmark = pytest.mark.database
@@ -315,14 +316,11 @@ async def test_a_resident_moves_the_appointment(world) -> None:  # type: ignore[
         await user.press_button(
             t(services, "de", "move_request", reference="WIR-2026-0001"), message=listing
         )
-        await settle()
-        choices = emu.history(user.chat_id)[-1]
-        assert choices.text == t(services, "de", "move_question", reference="WIR-2026-0001")
+        question = t(services, "de", "move_question", reference="WIR-2026-0001")
+        choices = await last_message_becomes(emu, user.chat_id, lambda text: text == question)
         await user.press_button(choices.button_labels[-1], message=choices)
-        await settle()
-        assert emu.history(user.chat_id)[-1].text.startswith(
-            t(services, "de", "moved", reference="WIR-2026-0001", slot="")[:30]
-        )
+        moved = t(services, "de", "moved", reference="WIR-2026-0001", slot="")[:30]
+        await last_message_becomes(emu, user.chat_id, lambda text: text.startswith(moved))
     with services.db.session() as session:
         request = session.scalars(select(ConsultationRequest)).one()
         assert request.slot_start != before and request.status == "pending"

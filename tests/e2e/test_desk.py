@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.storage.models import OutboxMessage, Ticket, TicketMessage, User
 from handlers.local import running_bot
 from handlers.services import Services
+from tests.helpers import last_message_becomes
 from tgemulator import BotApiEmulator
 from tgemulator.driver import SimChat, SimUser
 
@@ -225,8 +226,8 @@ async def test_claim_close_and_rating_and_forged_rating_refused(world: Desk) -> 
         with d.services.db.session() as session:
             assert session.scalars(select(Ticket.rating)).one() is None
         await ali.press_button("4", message=rate)
-        await settle()
-        assert d.emu.history(ali.chat_id)[-1].text == d.t("de", "desk.rated", stars=4)
+        rated = d.t("de", "desk.rated", stars=4)
+        await last_message_becomes(d.emu, ali.chat_id, lambda text: text == rated)
         shown = await d.emu.wait_for_bot_message(
             STAFF_CHAT, thread_id=thread, predicate=lambda m: "⭐" in m.text
         )
