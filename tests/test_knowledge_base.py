@@ -84,3 +84,13 @@ def test_topics_cover_every_entry(kb: KnowledgeBase) -> None:
     topic_ids = {t.id for t in kb.topics}
     assert {e.topic for e in kb} <= topic_ids
     assert all(kb.in_topic(t) for t in topic_ids)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_bot_human_names_the_button_residents_see(kb: KnowledgeBase, language: str) -> None:
+    from bot.i18n import load_texts
+
+    label = load_texts().get(language, "desk.button").removeprefix("🙋").strip()
+    entry = kb.get("bot-human")
+    assert entry is not None
+    assert label in entry.text(language).answer and "/human" in entry.text(language).answer
