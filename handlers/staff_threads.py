@@ -54,8 +54,6 @@ class StaffThreads:
 
     async def _in_topic(self, chat_id: int, ticket: int, reply: Reply, header: bool) -> list[int]:
         thread_id, _ = self.desk.thread_of(ticket)
-        if header:
-            reply = Reply(self.desk.current_header(ticket, threaded=True), language="de")
         fresh = thread_id is None
         if thread_id is None:
             thread_id = await self._new_topic(chat_id, ticket)

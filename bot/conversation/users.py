@@ -9,7 +9,15 @@ from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from bot.conversation.replies import UserRef
-from bot.storage.models import Feedback, FormState, Ticket, UnansweredQuestion, User, utcnow
+from bot.storage.models import (
+    Feedback,
+    FormState,
+    Ticket,
+    UnansweredQuestion,
+    User,
+    as_utc,
+    utcnow,
+)
 
 MAX_STORED_QUESTION = 2000
 SEEN_RESOLUTION = dt.timedelta(minutes=1)  # last_seen_at is kept to the minute
@@ -56,9 +64,7 @@ def _refreshed(session: Session, user: User | None, who: UserRef) -> User:
             setattr(user, field, value)
     now = utcnow()
     seen = user.last_seen_at
-    if seen is not None and seen.tzinfo is None:  # SQLite returns UTC without a zone
-        seen = seen.replace(tzinfo=dt.UTC)
-    if seen is None or now - seen > SEEN_RESOLUTION:
+    if seen is None or now - as_utc(seen) > SEEN_RESOLUTION:
         user.last_seen_at = now
     if user.id is None:
         session.flush()  # a new user needs its id at once

@@ -29,7 +29,7 @@ from bot.desk.texts import StaffTexts
 from bot.i18n import Texts
 from bot.knowledge import KnowledgeBase
 from bot.storage import Database
-from bot.storage.models import Ticket, TicketLink, User, utcnow
+from bot.storage.models import Ticket, TicketLink, User, as_utc, utcnow
 
 RELAYED_KINDS = ("text", "photo", "document", "voice", "media")
 SHOWN_QUESTION = 160
@@ -529,10 +529,10 @@ class Desk:
             ticket = session.get(Ticket, ticket_id)
             if ticket is None or ticket.status != "open" or ticket.waiting_since is None:
                 return None
-            if _aware(ticket.waiting_since).isoformat() != since:
+            if as_utc(ticket.waiting_since).isoformat() != since:
                 return None
             user = session.get(User, ticket.user_id)
-            start = _aware(ticket.waiting_since)
+            start = as_utc(ticket.waiting_since)
             office = working_time_between(self.settings.hours, start, utcnow())
             text = self.staff.get(
                 "waiting",
@@ -578,7 +578,7 @@ class Desk:
     def _plan_reminder(self, ticket: Ticket, pending: list[Any]) -> None:
         if ticket.waiting_since is None:
             return
-        since = _aware(ticket.waiting_since)
+        since = as_utc(ticket.waiting_since)
         after = dt.timedelta(hours=self.settings.remind_after_hours)
         when = expected_answer_by(self.settings.hours, since, after)
         pending.append((ticket.id, when, since.isoformat()))
@@ -592,10 +592,6 @@ class Desk:
 
     def _say(self, language: str, key: str, mode: str = "send", **values: object) -> Reply:
         return Reply(self.texts.get(language, key, **values), mode=mode, language=language)  # type: ignore[arg-type]
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _short(moment: dt.datetime) -> str:

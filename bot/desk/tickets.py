@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.storage.models import Ticket, TicketLink, TicketMessage, User, utcnow
+from bot.storage.models import Ticket, TicketLink, TicketMessage, User, as_utc, utcnow
 
 AUTHORS = ("resident", "staff", "note", "bot")
 MAX_TEXT = 4000
@@ -32,7 +32,7 @@ class OtherTicketOpen(ValueError):
 
 def open_ticket(session: Session, user: User, subject: str, language: str) -> tuple[Ticket, bool]:
     """The resident's open ticket, or a new one; True if it was created now."""
-    found = session.scalar(select(Ticket).where(Ticket.user_id == user.id, Ticket.status == "open"))
+    found = open_ticket_of(session, user)
     if found is not None:
         return found, False
     ticket = Ticket(
@@ -111,7 +111,7 @@ def inbox(session: Session, now: dt.datetime | None = None) -> list[InboxRow]:
     rows = []
     for t in session.scalars(select(Ticket).where(Ticket.status == "open")):
         since = t.waiting_since
-        waiting = now - (since if since.tzinfo else since.replace(tzinfo=dt.UTC)) if since else None
+        waiting = now - as_utc(since) if since else None
         rows.append(InboxRow(t.id, t.subject, t.language, t.claimed_by, waiting))
     return sorted(
         rows,
@@ -139,11 +139,7 @@ def first_reply_times(session: Session) -> list[tuple[dt.datetime, dt.datetime]]
     rows = session.execute(
         select(Ticket.created_at, Ticket.first_reply_at).where(Ticket.first_reply_at.is_not(None))
     )
-    return [(_aware(a), _aware(b)) for a, b in rows]
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return [(as_utc(a), as_utc(b)) for a, b in rows]
 
 
 def purge_closed(session: Session, before: dt.datetime) -> int:

@@ -21,7 +21,7 @@ from bot.i18n import Texts
 from bot.intake.hours import ConsultationHours
 from bot.intake.settings import ReminderSettings
 from bot.storage import Database
-from bot.storage.models import ConsultationRequest, User, utcnow
+from bot.storage.models import ConsultationRequest, User, as_utc, utcnow
 from bot.storage.outbox import Outbox
 
 if TYPE_CHECKING:  # the desk imports the conversation, which imports this module's users
@@ -68,7 +68,7 @@ class Reminders:
         if not self.settings.enabled or request.slot_start is None:
             return []
         now = now or utcnow()
-        start = _aware(request.slot_start).astimezone(self.hours.zone)
+        start = as_utc(request.slot_start).astimezone(self.hours.zone)
         times = {
             "day_before": dt.datetime.combine(
                 start.date() - dt.timedelta(days=1), self.settings.day_before_at, self.hours.zone
@@ -96,7 +96,7 @@ class Reminders:
             request = session.get(ConsultationRequest, request_id)
             if request is None or request.status != "accepted" or request.slot_start is None:
                 return False
-            start = _aware(request.slot_start).astimezone(self.hours.zone)
+            start = as_utc(request.slot_start).astimezone(self.hours.zone)
             if start.isoformat() != planned_start:
                 return False  # moved: the new time has its own reminders
             user = session.get(User, request.user_id) if request.user_id else None
@@ -161,10 +161,6 @@ def deliver_reminder(request_id: int, kind: str, planned_start: str) -> None:
         log.warning("reminder %s/%s ran without a running bot", request_id, kind)
         return
     _active.send(request_id, kind, planned_start)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 __all__: list[Any] = ["ReminderSettings", "Reminders", "deliver_desk_reminder", "deliver_reminder"]

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from bot.intake import requests as store
 from bot.intake.hours import ConsultationHours, Slot, free_slots
-from bot.storage.models import ConsultationRequest, utcnow
+from bot.storage.models import ConsultationRequest, as_utc, utcnow
 
 
 def horizon(hours: ConsultationHours) -> dt.timedelta:
@@ -25,12 +25,7 @@ def free_ahead(session: Session | None, hours: ConsultationHours, limit: int = 6
 def slot_of(request: ConsultationRequest, hours: ConsultationHours) -> Slot | None:
     if request.slot_start is None:
         return None
-    start = (
-        request.slot_start
-        if request.slot_start.tzinfo
-        else request.slot_start.replace(tzinfo=dt.UTC)
-    )
-    start = start.astimezone(hours.zone)
+    start = as_utc(request.slot_start).astimezone(hours.zone)
     return Slot(start, start + dt.timedelta(minutes=hours.slot_minutes))
 
 

@@ -13,20 +13,25 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 pytestmark = pytest.mark.database
 
 
-def test_chat_in_the_terminal(tmp_path: Path) -> None:
+def chat(tmp_path: Path, script: str) -> str:
+    """Run `consult-bot chat --lang de` on a fresh database with ``script`` as input."""
     config = yaml.safe_load((ROOT / "config.yaml").read_text())
     config["knowledge_dir"] = str(ROOT / "knowledge")
     config["data_dir"] = str(ROOT / "data")  # shares the built index cache
     config["database_url"] = f"sqlite:///{tmp_path / 'chat.db'}"
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
-    script = "/start\n2\nWie viel Geld gibt es für ein Kleinprojekt?\n/topics\n:quit\n"
     out = subprocess.run(
         [sys.executable, "-m", "bot.cli", "--config", str(path), "chat", "--lang", "de"],
         input=script, capture_output=True, text=True, timeout=240, cwd=tmp_path,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr[-2000:]
-    transcript = out.stdout
+    return out.stdout
+
+
+def test_chat_in_the_terminal(tmp_path: Path) -> None:
+    script = "/start\n2\nWie viel Geld gibt es für ein Kleinprojekt?\n/topics\n:quit\n"
+    transcript = chat(tmp_path, script)
     assert "Grundsatzangelegenheiten der Einwanderung" in transcript  # greeting
     assert "[1] Deutsch" in transcript and "[2] English" in transcript  # language buttons
     assert "I will answer in English" in transcript  # pressed "2"
@@ -36,19 +41,8 @@ def test_chat_in_the_terminal(tmp_path: Path) -> None:
 
 
 def test_local_chat_hands_over_to_a_local_staff_group(tmp_path: Path) -> None:
-    config = yaml.safe_load((ROOT / "config.yaml").read_text())
-    config["knowledge_dir"] = str(ROOT / "knowledge")
-    config["data_dir"] = str(ROOT / "data")
-    config["database_url"] = f"sqlite:///{tmp_path / 'chat.db'}"
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(config))
     script = "/human\n1\nIch brauche Hilfe beim Antrag\n:staff Gern, was planen Sie?\n/end\n:quit\n"
-    out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "--config", str(path), "chat", "--lang", "de"],
-        input=script, capture_output=True, text=True, timeout=240, cwd=tmp_path,
-    )  # fmt: skip
-    assert out.returncode == 0, out.stderr[-2000:]
-    transcript = out.stdout
+    transcript = chat(tmp_path, script)
     assert "Sind Sie einverstanden?" in transcript  # consent asked first
     assert "staff group: bot: 🎫 Gespräch #1" in transcript  # the ticket's header for staff
     assert "Ich brauche Hilfe beim Antrag" in transcript.split("staff group:", 2)[-1]

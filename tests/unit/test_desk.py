@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -13,17 +12,8 @@ from bot.desk import tickets
 from bot.desk.hours import expected_answer_by, working_time_between
 from bot.intake.hours import ConsultationHours
 from bot.storage import Database
-from tests.e2e.conftest import fresh_database_url
 
 BERLIN = ConsultationHours(weekly={d: ["09:00-16:00"] for d in ("mon", "tue", "wed", "thu", "fri")})
-
-
-@pytest.fixture
-def db(tmp_path: Path):  # type: ignore[no-untyped-def]
-    database = Database(fresh_database_url(tmp_path))
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 @pytest.mark.database

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -20,19 +19,10 @@ from bot.intake.requests import (
 )
 from bot.storage import Database
 from bot.storage.models import ConsultationRequest, SlotBooking
-from tests.e2e.conftest import fresh_database_url
 
 pytestmark = pytest.mark.database
 NOW = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)  # a Monday
 HOURS = ConsultationHours(weekly={"tue": ["09:00-12:00"]}, slot_minutes=60, advisers=1)
-
-
-@pytest.fixture
-def db(tmp_path: Path):  # type: ignore[no-untyped-def]
-    database = Database(fresh_database_url(tmp_path))
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 def form(name: str = "Ayşe Yılmaz") -> RequestForm:
