@@ -405,6 +405,13 @@ async def test_move_supersedes_the_card_and_a_stale_accept_changes_nothing(world
         )
         question = t(services, "de", "move_question", reference="WIR-2026-0001")
         first = await last_message_becomes(emu, user.chat_id, lambda text: text == question)
+        await user.press_button(t(services, "de", "back"), message=first)  # changed their mind
+        heading = t(services, "de", "myrequests_heading").removeprefix("<b>")[:10]
+        await last_message_becomes(emu, user.chat_id, lambda text: text.startswith(heading))
+        await user.press_button(
+            t(services, "de", "move_request", reference="WIR-2026-0001"), message=listing
+        )
+        first = await last_message_becomes(emu, user.chat_id, lambda text: text == question)
         soonest = [label for label in first.button_labels if label[:3] in ("Di ", "Do ")]
         assert len(soonest) == 6 and t(services, "de", "back") in first.button_labels
         await user.press_button(t(services, "de", "slots_later"), message=first)
@@ -479,6 +486,13 @@ async def test_staff_proposes_another_time_and_the_resident_agrees(world) -> Non
             STAFF_CHAT, lambda m: "bestätigt" in (m.text or ""), timeout=10
         )
         assert "WIR-2026-0001" in note.text
+        # The card itself now says so too, and the calendar file is confirmed for the new time.
+        await message_becomes(emu, STAFF_CHAT, card.message_id, "bestätigt")
+        await emu.wait_for_bot_message(user.chat_id, lambda m: m.media_kind == "document")
+        calendars = sent_calendars(emu, user.chat_id)
+        assert [(e["STATUS"], e["SEQUENCE"]) for _, e in calendars] == [
+            ("TENTATIVE", 0), ("CONFIRMED", 2),
+        ]  # fmt: skip
     with services.db.session() as session:
         assert session.scalars(select(ConsultationRequest)).one().status == "accepted"
 
