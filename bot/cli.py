@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from bot import log_privacy
 from bot.config import ConfigError, Settings, load_settings
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.languages import LANGUAGES
@@ -61,6 +62,7 @@ def main(ctx: click.Context, config: str | None, verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    log_privacy.install()  # no token or message contents in any log (see bot/log_privacy.py)
     ctx.obj = Context(config)
 
 
