@@ -78,16 +78,21 @@ async def fill_form_until_summary(emu: BotApiEmulator, services: Services, user)
     await user.send_command("appointment")
     await emu.wait_for_bot_message(user.chat_id)
     await user.press_button(t(services, "de", "kind_funding_application"))
-    await settle()
+    applicant = t(services, "de", "pc_applicant_question")
+    await last_message_becomes(emu, user.chat_id, lambda text: text.endswith(applicant))
     # The funding pre-check: four questions, then the route that fits.
-    for label in (
-        "pc_applicant_association",
-        "pc_amount_medium",
-        "pc_field_culture",
-        "pc_share_no",
-    ):
+    steps = (
+        ("pc_applicant_association", "pc_amount_question"),
+        ("pc_amount_medium", "pc_field_question"),
+        ("pc_field_culture", "pc_share_question"),
+    )
+    for label, next_question in steps:  # each answer edits the question into the next one
         await user.press_button(t(services, "de", label))
-        await settle()
+        expected = t(services, "de", next_question)
+        await last_message_becomes(emu, user.chat_id, lambda text, e=expected: text == e)
+    await user.press_button(t(services, "de", "pc_share_no"))
+    organisation = t(services, "de", "organisation_question")
+    await last_message_becomes(emu, user.chat_id, lambda text: text == organisation)
     history = emu.history(user.chat_id)
     result = history[-2].text
     assert t(services, "de", "pc_result_medium").lstrip("• ")[:30] in result
