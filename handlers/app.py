@@ -76,7 +76,9 @@ async def start_background(app: Application) -> None:  # type: ignore[type-arg]
     threads = StaffThreads(
         app.bot, services.assistant.desk, services.settings.telegram.staff_chat_id
     )
-    sender = OutboxSender(app, services.outbox, threads)
+    sender = OutboxSender(
+        app, services.outbox, threads, on_delivered=services.assistant.intake.staff.card_delivered
+    )
     app.bot_data[SENDER_KEY] = sender
     sender.start()
     settings = services.settings
