@@ -22,7 +22,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "feedback": re.compile(rf"fb:({_ID}):([01])"),
     "language": re.compile(r"l:([a-z]{2})"),
     "switch": re.compile(r"sw:([a-z]{2})"),
-    "keep": re.compile(r"kp"),
+    "keep": re.compile(r"kp(?::([a-z]{2}))?"),  # the language written, not switched to
     "none_of_these": re.compile(r"nn"),
     # consultation requests
     "intake_start": re.compile(r"ia"),
@@ -78,8 +78,8 @@ def parse(data: str | None) -> Action | None:
     for kind, pattern in _PATTERNS.items():
         match = pattern.fullmatch(data)
         if match:
-            args = match.groups()
-            if kind in ("language", "switch") and args[0] not in LANGUAGES:
+            args = tuple(a for a in match.groups() if a is not None)
+            if kind in ("language", "switch", "keep") and args and args[0] not in LANGUAGES:
                 return None
             return Action(kind, args)
     return None
@@ -94,7 +94,7 @@ _FORMATS = {
     "feedback": "fb:{}:{}",
     "language": "l:{}",
     "switch": "sw:{}",
-    "keep": "kp",
+    "keep": "kp:{}",
     "none_of_these": "nn",
     "intake_start": "ia",
     "intake_kind": "ik:{}",

@@ -169,3 +169,11 @@ def test_the_knowledge_base_adds_its_german_terms(engine) -> None:  # type: igno
     terms = engine.detector.terms
     assert "zuwendungsportal" in terms and "festbetrag" in terms
     assert "wie" not in terms and "the" not in terms and "kak" not in terms
+
+
+def test_keep_button_names_the_language_written() -> None:
+    from bot import actions
+
+    assert actions.parse(actions.encode("keep", "de")) == actions.Action("keep", ("de",))
+    assert actions.parse("kp") == actions.Action("keep", ())  # buttons sent before
+    assert actions.parse("kp:xx") is None
