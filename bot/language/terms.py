@@ -45,10 +45,8 @@ class GermanTerms:
 
     @classmethod
     def load(cls, kb: KnowledgeBase | None = None, path: Path = TERMS_FILE) -> GermanTerms:
-        words = set(_curated(path))
-        if kb is not None:
-            words |= from_knowledge(kb) - _common_words()
-        return cls(frozenset(words))
+        words = _curated(path) | (from_knowledge(kb) if kb is not None else set())
+        return cls(frozenset(words - _common_words()))
 
 
 def _curated(path: Path) -> set[str]:
