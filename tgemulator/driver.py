@@ -313,12 +313,17 @@ class SimUser:
         raise ValueError(f"no bot message with an inline keyboard in chat {state.id}")
 
 
+# Direction marks and isolates: part of a label's text, but nothing a person sees.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u2066\u2067\u2068\u2069"))
+
+
 def _find_button(message: RecordedMessage, label: str) -> JSON:
     buttons = [button for row in message.buttons for button in row]
     for exact in (True, False):
         for button in buttons:
             text = str(button.get("text", ""))
-            if text == label or (not exact and text.strip().casefold() == label.casefold()):
+            seen = text.translate(_INVISIBLE).strip()  # as a person reads it
+            if text == label or (not exact and seen.casefold() == label.casefold()):
                 return button
     raise ValueError(
         f"no button {label!r} on message {message.message_id}; buttons: {message.button_labels}"

@@ -279,7 +279,8 @@ class Assistant:
         return Reply(self.t(language, "edited_message"), language=language)
 
     def error(self, language: str | None = None) -> Reply:
-        return Reply(self.t(language or self.default_language, "error"))
+        language = language or self.default_language
+        return Reply(self.t(language, "error"), language=language)
 
     # -- buttons --------------------------------------------------------------------------
 

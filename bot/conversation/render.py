@@ -13,8 +13,6 @@ from bot.i18n import Texts
 from bot.knowledge import Entry, KnowledgeBase
 from bot.languages import LANGUAGES, NATIVE_NAMES, RIGHT_TO_LEFT
 
-RLM = "\u200f"
-
 
 def answer_text(entry: Entry, language: str, texts: Texts) -> str:
     block = entry.text(language)
@@ -25,10 +23,8 @@ def answer_text(entry: Entry, language: str, texts: Texts) -> str:
             f'<a href="{escape(source.url, quote=True)}">{escape(source.title)}</a> · '
             f"{escape(texts.get(language, 'checked'))} {source.checked.isoformat()}</i>"
         )
-    text = "\n".join(lines)
-    # Right-to-left answers start with a right-to-left mark so that a leading Latin term
-    # (e.g. "WIR2.0") does not turn the paragraph left-to-right.
-    return RLM + text if language in RIGHT_TO_LEFT else text
+    # Right-to-left answers get their direction marks where every reply does (Reply).
+    return "\n".join(lines)
 
 
 def answer(

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.language import bidi
+from bot.languages import RIGHT_TO_LEFT
+
 
 @dataclass(frozen=True)
 class UserRef:
@@ -49,6 +52,19 @@ class Reply:
     # Edit this earlier message of the target chat instead of sending a new one (best effort:
     # e.g. to take the buttons off a staff card that no longer matches its request).
     edit_of: int | None = None
+
+    def __post_init__(self) -> None:
+        # Every Arabic and Persian text passes here on its way out, so each left-to-right
+        # piece in it (commands, citations, numbers, names) is isolated in one place.
+        if self.language not in RIGHT_TO_LEFT:
+            return
+        set_field = object.__setattr__  # the dataclass is frozen
+        set_field(self, "rtl", True)
+        set_field(self, "text", bidi.right_to_left(self.text))
+        labels = tuple(
+            tuple(Button(bidi.label(b.label), b.action) for b in row) for row in self.buttons
+        )
+        set_field(self, "buttons", labels)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ from bot.desk.settings import DeskSettings
 from bot.desk.texts import StaffTexts, is_note
 from bot.i18n import Texts
 from bot.knowledge import KnowledgeBase
+from bot.language.bidi import as_written
+from bot.languages import RIGHT_TO_LEFT
 from bot.storage import Database
 from bot.storage.models import Ticket, TicketLink, User, as_utc, utcnow
 
@@ -347,7 +349,10 @@ class Desk:
             head = self.texts.get(language, "desk.staff_says", name=escape(staff.name))
             key = f"relay:{ref.chat_id}:{ref.message_id}"
             if kind == "text":
-                body = f"{head}\n{escape(text)}"
+                said = escape(text)
+                if language in RIGHT_TO_LEFT:  # their own words keep their own direction
+                    said = as_written(said)
+                body = f"{head}\n{said}"
                 return [Reply(body, chat_id=user.chat_id, key=key, language=language)]
             copy_of = (ref.chat_id, ref.message_id)
             return [

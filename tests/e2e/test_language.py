@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot.storage.models import UnansweredQuestion
 from tests.e2e.conftest import Env
+from tests.rtl import unmarked
 
 pytestmark = pytest.mark.database
 
@@ -56,7 +57,7 @@ async def test_a_german_term_in_arabic_gets_an_arabic_answer_without_an_offer(en
     user = env.emu.user(703, "Samir", language_code="ar")
     await user.send_text("كيف أقدم على Einbürgerung")
     answer = await env.emu.wait_for_bot_message(user.chat_id)
-    assert answer.text.lstrip("\u200f").startswith(title(env, "naturalisation-apply", "ar"))
+    assert unmarked(answer.text).startswith(title(env, "naturalisation-apply", "ar"))
     await user.send_text("وين بلاقي Ausländerbehörde بهانوفر")
     await env.emu.wait_for_bot_message(user.chat_id)
     await asyncio.sleep(0.5)
@@ -77,7 +78,7 @@ async def test_keep_my_language_is_remembered(env: Env) -> None:
     # Again in German: answered in the kept language, and never offered again.
     await user.send_text("Was kostet der Einbürgerungstest?")
     answer = await env.emu.wait_for_bot_message(user.chat_id)
-    assert answer.text.lstrip("\u200f").startswith(title(env, "naturalisation-test", "ar"))
+    assert unmarked(answer.text).startswith(title(env, "naturalisation-test", "ar"))
     await asyncio.sleep(0.5)
     assert env.emu.bot_messages(user.chat_id)[-1].text == answer.text
     # An explicit choice of language starts afresh.
