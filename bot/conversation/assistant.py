@@ -29,6 +29,8 @@ from bot.i18n import Texts
 from bot.intake.flow import IntakeFlow
 from bot.knowledge import Entry
 from bot.languages import LANGUAGES, NATIVE_NAMES
+from bot.privacy.intent import wants_erasure
+from bot.privacy.service import Forgotten, Privacy
 from bot.storage import Database
 from bot.storage.models import User
 
@@ -59,6 +61,10 @@ class Assistant:
         self.desk = Desk(
             texts, load_staff_texts(), db, self.kb, settings.desk,
             settings.telegram.staff_chat_id, self.language_of,
+        )  # fmt: skip
+        self.privacy = Privacy(
+            texts, db, settings.privacy, settings.requests.retention_days,
+            settings.desk.retention_days, self.language_of, settings.telegram.staff_chat_id,
         )  # fmt: skip
 
     # -- language -------------------------------------------------------------------------
@@ -126,9 +132,21 @@ class Assistant:
             language=language,
         )
 
-    def privacy(self, who: UserRef) -> Reply:
-        language = self.user_language(who)
-        return Reply(self.t(language, "privacy"), language=language)
+    def privacy_notice(self, who: UserRef) -> Reply:
+        """/privacy: what is stored, why, for how long; a button to delete it all."""
+        return self.privacy.explain(self.user_language(who))
+
+    def mydata(self, who: UserRef) -> Reply:
+        """/mydata: a summary and a file of everything stored about the resident."""
+        client = (who.client_language or "").split("-")[0].lower()
+        return self.privacy.mydata(who, client if client in LANGUAGES else self.default_language)
+
+    def forget(self, who: UserRef) -> Reply:
+        """/forget: asks first; the confirmation button deletes (``forget_confirmed``)."""
+        return self.privacy.ask_forget(self.user_language(who))
+
+    def forget_confirmed(self, who: UserRef) -> Forgotten:
+        return self.privacy.forget(who, self.user_language(who))
 
     def cancel(self, who: UserRef) -> Reply:
         language = self.user_language(who)
@@ -173,6 +191,8 @@ class Assistant:
                 replies, route = None, "desk"
             else:
                 language = self.language_of(user)
+                if wants_erasure(text):  # "delete my data": the /forget question
+                    return [self.privacy.ask_forget(language)]
                 result, replies = self._answer(session, user, text, language)
         if replies is None:
             if route == "desk":
@@ -310,6 +330,12 @@ class Assistant:
             return self.desk.request(who)
         if kind == "desk_consent":
             return self.desk.consent(who, args[0] == "1")
+        if kind == "forget_ask":
+            return [self.privacy.ask_forget(language)]
+        if kind == "forget_no":
+            return [self.privacy.keep(language)]
+        if kind == "forget_yes":  # normally taken by the handler, which also tells staff
+            return self.forget_confirmed(who).replies
         if kind == "desk_rate":
             return self.desk.rate(who, int(args[0]), int(args[1]))
         if kind == "feedback":
