@@ -40,6 +40,7 @@ def collect(session: Session, user: User) -> dict[str, Any]:
             "first_name": user.first_name,
             "language": user.language,
             "client_language": user.client_language,
+            "kept_languages": user.kept_languages,
             "first_seen": _when(user.created_at),
             "last_seen": _when(user.last_seen_at),
             "unanswered_in_a_row": user.unanswered_streak,

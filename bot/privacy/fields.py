@@ -10,7 +10,7 @@ from __future__ import annotations
 KINDS: dict[str, tuple[str, ...]] = {
     "identity": ("users.id", "users.channel", "users.external_id", "users.chat_id"),
     "first_name": ("users.first_name",),
-    "language": ("users.language", "users.client_language"),
+    "language": ("users.language", "users.client_language", "users.kept_languages"),
     "activity": (
         "users.created_at", "users.updated_at", "users.last_seen_at", "users.unanswered_streak",
         "users.handoff_consent_at",
