@@ -30,10 +30,12 @@ from bot.i18n import Texts
 from bot.intake.flow import IntakeFlow
 from bot.knowledge import Entry
 from bot.languages import LANGUAGES, NATIVE_NAMES
+from bot.privacy.hold import Holding
 from bot.privacy.intent import wants_erasure
+from bot.privacy.sensitive import sensitive_kind
 from bot.privacy.service import Forgotten, Privacy
 from bot.storage import Database
-from bot.storage.models import User
+from bot.storage.models import FormState, User
 
 if TYPE_CHECKING:  # imported for types only: reminders import the conversation's replies
     from bot.intake.reminders import Reminders
@@ -63,6 +65,7 @@ class Assistant:
             texts, load_staff_texts(), db, self.kb, settings.desk,
             settings.telegram.staff_chat_id, self.language_of,
         )  # fmt: skip
+        self.holding = Holding(texts, db)
         self.privacy = Privacy(
             texts, db, settings.privacy, settings.requests.retention_days,
             settings.desk.retention_days, self.language_of, settings.telegram.staff_chat_id,
@@ -188,6 +191,9 @@ class Assistant:
         while the resident talks with staff, pass it on to them."""
         with self.db.session() as session:
             user, form_open, ticket_open = with_state(session, who)
+            held = self._hold_if_sensitive(session, user, form_open, ticket_open, text, ref)
+            if held is not None:
+                return [held]
             if form_open:
                 replies, route = None, "form"  # answered by the form, below
             elif ticket_open:
@@ -207,6 +213,39 @@ class Assistant:
         if result is not None and result.language != language and result.language_certain:
             replies.append(self._switch_offer(result.language, language))
         return replies
+
+    def _hold_if_sensitive(
+        self, session: Session, user: User, form_open: bool, ticket_open: bool, text: str,
+        ref: MessageRef | None,
+    ) -> Reply | None:  # fmt: skip
+        """A message on its way to staff or into a request's description that looks like it
+        holds an ID number, an IBAN or health details is held until the resident answers."""
+        if form_open:
+            form = session.get(FormState, user.id)
+            if form is None or form.step != "description":
+                return None
+            route = "form"
+        elif ticket_open:
+            route = "desk"
+        else:
+            return None
+        kind = sensitive_kind(text)
+        if kind is None:
+            return None
+        return self.holding.hold(session, user, route, text, ref, kind, self.language_of(user))
+
+    def _release(self, who: UserRef, token: str, send: bool, language: str) -> list[Reply]:
+        """The answer to a sensitive-data warning: pass the held message on, or drop it."""
+        released = self.holding.take(who, token, keep=send)
+        if released is None:
+            return [Reply(self.t(language, "button_expired"), mode="notice", language=language)]
+        if not send:
+            return [self.holding.answered(language, "rewritten")]
+        done = self.holding.answered(language, "sent")
+        if released.route == "form":
+            return [done, *self.intake.text(who, released.text)]
+        relayed = self.desk.resident_message(who, released.text, "text", released.ref)
+        return [done, *(relayed if relayed is not None else self.ask(who, released.text))]
 
     def _answer(
         self, session: Session, user: User, text: str, language: str
@@ -335,6 +374,8 @@ class Assistant:
             return self.desk.request(who)
         if kind == "desk_consent":
             return self.desk.consent(who, args[0] == "1")
+        if kind in ("sensitive_send", "sensitive_rewrite"):
+            return self._release(who, args[0], kind == "sensitive_send", language)
         if kind == "forget_ask":
             return [self.privacy.ask_forget(language)]
         if kind == "forget_no":

@@ -17,6 +17,7 @@ from bot.storage.models import (
     ConsultationRequest,
     Feedback,
     FormState,
+    HeldMessage,
     Ticket,
     TicketMessage,
     UnansweredQuestion,
@@ -70,6 +71,10 @@ def collect(session: Session, user: User) -> dict[str, Any]:
             )
         ],
         "open_form": _form(session.get(FormState, user.id)),
+        "held_messages": [
+            {"text": h.text, "at": _when(h.created_at)}
+            for h in session.scalars(select(HeldMessage).where(HeldMessage.user_id == user.id))
+        ],
         "conversations_with_staff": [
             _ticket(session, t)
             for t in session.scalars(

@@ -62,6 +62,9 @@ KINDS: dict[str, tuple[str, ...]] = {
         "inbox.processed_at", "inbox.attempts", "inbox.error",
         "outbox.id", "outbox.key", "outbox.chat_id", "outbox.payload", "outbox.attempts",
         "outbox.next_attempt_at", "outbox.sent_at", "outbox.last_error", "outbox.created_at",
+        "held_messages.id", "held_messages.token", "held_messages.user_id", "held_messages.route",
+        "held_messages.text", "held_messages.chat_id", "held_messages.message_id",
+        "held_messages.created_at",
     ),
 }  # fmt: skip
 

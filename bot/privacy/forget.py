@@ -19,6 +19,7 @@ from bot.storage.models import (
     ConsultationRequest,
     Feedback,
     FormState,
+    HeldMessage,
     InboxUpdate,
     OutboxMessage,
     SlotBooking,
@@ -80,6 +81,7 @@ def erase(
     session.execute(delete(Feedback).where(Feedback.user_id == user.id))
     session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.user_id == user.id))
     session.execute(delete(FormState).where(FormState.user_id == user.id))
+    session.execute(delete(HeldMessage).where(HeldMessage.user_id == user.id))
     session.flush()
     session.execute(delete(User).where(User.id == user.id))
     session.expunge(user)

@@ -13,6 +13,7 @@ from bot.intake.requests import RequestForm, create_request
 from bot.storage.models import ConsultationRequest, User
 from handlers.local import running_bot
 from tests.e2e.test_desk import STAFF_CHAT, Desk, hand_over, plain, settle, world  # noqa: F401
+from tests.helpers import last_message_becomes
 
 pytestmark = pytest.mark.database
 RESIDENT_ID = 7731946  # distinctive, so that a search of every table finds only its own rows
@@ -169,3 +170,78 @@ async def test_delete_my_data_in_words_asks_to_confirm(world: Desk, lang: str, s
         assert d.emu.history(user.chat_id)[-1].text == d.t(lang, "data_rights.kept")
     with d.services.db.session() as session:
         assert session.scalars(select(User)).one().first_name == "Sara"  # nothing deleted
+
+
+async def test_sensitive_message_is_held_until_the_resident_answers(world: Desk) -> None:  # noqa: F811
+    d = world
+    hana = d.emu.user(8126, "Hana", language_code="ar")
+
+    def in_topic(thread: int, part: str) -> bool:
+        return any(part in (m.text or "") for m in d.emu.bot_messages(STAFF_CHAT, thread))
+
+    async with running_bot(d.services.settings, d.emu, d.services):
+        thread = await hand_over(d, hana, "ar")
+        await hana.send_text("رقم جواز السفر 12345678")
+        warning = await d.emu.wait_for_bot_message(hana.chat_id)
+        assert warning.text == plain(
+            d.t("ar", "sensitive.warning", what=d.t("ar", "sensitive.document"))
+        )
+        await settle(1.0)
+        assert not in_topic(thread, "12345678")  # nothing leaves before the answer
+        await hana.press_button(d.t("ar", "sensitive.send"), message=warning)
+        await d.emu.wait_for_bot_message(
+            STAFF_CHAT, lambda m: "12345678" in m.text, thread_id=thread
+        )
+        assert d.emu.history(hana.chat_id)[-2].text == d.t("ar", "sensitive.sent") or any(
+            m.text == d.t("ar", "sensitive.sent") for m in d.emu.history(hana.chat_id)
+        )
+        # Health details, and the resident prefers to write it again: never relayed.
+        await hana.send_text("أنا حامل وأحتاج موعدًا")
+        warning = await d.emu.wait_for_bot_message(hana.chat_id, lambda m: "⚠️" in m.text)
+        assert d.t("ar", "sensitive.health") in warning.text
+        await hana.press_button(d.t("ar", "sensitive.rewrite"), message=warning)
+        await settle(1.0)
+        assert d.emu.history(hana.chat_id)[-1].text == d.t("ar", "sensitive.rewritten")
+        assert not in_topic(thread, "حامل")
+    stored = everything_stored(d)
+    assert "حامل" not in stored
+
+
+async def test_sensitive_request_description_is_held_until_confirmed(world: Desk) -> None:  # noqa: F811
+    d = world
+    jan = d.emu.user(8127, "Jan", language_code="de")
+
+    def intake(key: str, **values: object) -> str:
+        return d.t("de", f"intake.{key}", **values)
+
+    async with running_bot(d.services.settings, d.emu, d.services):
+        await jan.send_command("appointment")
+        await d.emu.wait_for_bot_message(jan.chat_id)
+        await jan.press_button(intake("kind_project_idea"))
+        await settle()
+        await jan.press_button(intake("requester_individual"))
+        await last_message_becomes(d.emu, jan.chat_id, lambda t: t == intake("name_question"))
+        await jan.send_text("Jan Nowak")
+        await d.emu.wait_for_bot_message(
+            jan.chat_id, lambda m: m.text == intake("channel_question")
+        )
+        await jan.press_button(intake("channel_telegram"))
+        await last_message_becomes(
+            d.emu, jan.chat_id, lambda t: t.startswith(intake("description_question", limit=1)[:20])
+        )
+        await jan.send_text("Meine IBAN ist DE89 3704 0044 0532 0130 00, bitte Geld senden")
+        warning = await d.emu.wait_for_bot_message(jan.chat_id, lambda m: "⚠️" in m.text)
+        assert d.t("de", "sensitive.iban") in warning.text
+        with d.services.db.session() as session:
+            from bot.storage.models import FormState
+
+            form = session.scalars(select(FormState)).one()
+            assert form.step == "description" and "description" not in form.data
+        await jan.press_button(d.t("de", "sensitive.rewrite"), message=warning)
+        await settle()
+        await jan.send_text("Ein Nachbarschaftsfest im Sommer")
+        await d.emu.wait_for_bot_message(jan.chat_id, lambda m: m.text == intake("slot_question"))
+    with d.services.db.session() as session:
+        form = session.scalars(select(FormState)).one()
+        assert form.data["description"] == "Ein Nachbarschaftsfest im Sommer"
+    assert "DE89" not in everything_stored(d)

@@ -30,6 +30,7 @@ from bot.storage.models import (
     ConsultationRequest,
     Feedback,
     FormState,
+    HeldMessage,
     InboxUpdate,
     OutboxMessage,
     Ticket,
@@ -53,6 +54,11 @@ def _inbox(session: Session, n: int, at: dt.datetime) -> None:
 def _outbox(session: Session, n: int, at: dt.datetime) -> None:
     session.add(OutboxMessage(key=f"k{n}", chat_id=1, payload={"text": "x", "buttons": []},
                               sent_at=at, created_at=at))  # fmt: skip
+
+
+def _held_message(session: Session, n: int, at: dt.datetime) -> None:
+    session.add(HeldMessage(token=f"tok{n}", user_id=_user(session, f"h{n}").id, route="desk",
+                            text="Pass C01X00T47", created_at=at))  # fmt: skip
 
 
 def _unanswered(session: Session, n: int, at: dt.datetime) -> None:
@@ -102,6 +108,7 @@ def _held(session: Session, kind: str) -> int:
 MAKERS: dict[str, tuple[Callable[[Session, int, dt.datetime], None], int]] = {
     "inbox": (_inbox, SETTINGS.inbox_days),
     "outbox": (_outbox, SETTINGS.outbox_days),
+    "held_messages": (_held_message, SETTINGS.inbox_days),
     "unanswered_questions": (_unanswered, SETTINGS.unanswered_days),
     "feedback": (_feedback, SETTINGS.feedback_days),
     "recent_questions": (_recent, SETTINGS.recent_questions_days),
@@ -211,3 +218,33 @@ _DAYS: dict[str, Any] = {
     "transit_days": 7, "unanswered_days": 180, "form_days": 30, "feedback_days": 180,
     "request_days": 123, "recent_days": 2, "ticket_days": 321,
 }  # fmt: skip
+
+
+SENSITIVE = [
+    ("Meine IBAN: DE89 3704 0044 0532 0130 00", "iban"),
+    ("my iban is GB82WEST12345698765432", "iban"),
+    ("Passnummer C01X00T47", "document"),
+    ("Aktenzeichen 12/3456-78, bitte prüfen", "document"),
+    ("pasaport numaram U12345678", "document"),
+    ("رقم جواز السفر 12345678", "document"),
+    ("мій паспорт FE 123456", "document"),
+    ("номер вида на жительство 7701234567", "document"),
+    ("شماره پرونده من 4455667", "document"),
+    ("numer karty pobytu RP1234567", "document"),
+    ("Ich bin schwanger, was nun?", "health"),
+    ("I have cancer and cannot come", "health"),
+    ("У меня диабет и болезнь сердца", "health"),
+    ("Mam depresję", "health"),
+]
+NOT_SENSITIVE = [
+    "Wie viel Geld gibt es für ein Projekt mit 25000 Euro?", "Wo beantrage ich einen Pass?",
+    "Ich habe eine Frage zu meinem Aufenthaltstitel", "Unser Verein hat 12 Mitglieder",
+    "DE89 3704 0044 0532 0130 01",  # an IBAN-like number with a wrong check number
+]  # fmt: skip
+
+
+def test_sensitive_data_is_recognised_in_the_languages() -> None:
+    from bot.privacy.sensitive import sensitive_kind
+
+    assert [sensitive_kind(said) for said, _ in SENSITIVE] == [kind for _, kind in SENSITIVE]
+    assert [sensitive_kind(said) for said in NOT_SENSITIVE] == [None] * len(NOT_SENSITIVE)
