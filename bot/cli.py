@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import CONFIG_ENV, ConfigError, Settings, find_config_file, load_settings
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.languages import LANGUAGES
 
@@ -37,9 +37,27 @@ class Context:
                 raise click.ClickException(str(exc)) from None
         return self._settings
 
+    def knowledge_dir(self) -> Path:
+        """The knowledge folder; if it is missing, say which setting pointed there."""
+        directory = self.settings.knowledge_dir
+        if directory.is_dir():
+            return directory
+        config = find_config_file(self.config_path)
+        if config is None:
+            raise click.ClickException(
+                f"no config.yaml in {Path.cwd()} and no knowledge folder at {directory}.\n"
+                "Run consult-bot in the project's folder, or give --config "
+                f"/path/to/config.yaml (or set {CONFIG_ENV})."
+            )
+        raise click.ClickException(
+            f"knowledge folder not found: {directory}\n(knowledge_dir in {config}, relative to "
+            "that file's folder, or CONSULT_BOT_KNOWLEDGE_DIR): correct the path."
+        )
+
     def engine(self) -> Any:
         from bot.engine import AnsweringEngine
 
+        self.knowledge_dir()
         try:
             return AnsweringEngine.from_settings(self.settings)
         except KnowledgeError as exc:
@@ -120,7 +138,7 @@ def kb_check(obj: Context) -> None:
 
     Example: consult-bot kb check
     """
-    directory = obj.settings.knowledge_dir
+    directory = obj.knowledge_dir()
     try:
         knowledge = load_knowledge(directory)
     except KnowledgeError as exc:
@@ -138,7 +156,7 @@ def kb_stats(obj: Context, as_json: bool) -> None:
     Example: consult-bot kb stats
     """
     try:
-        knowledge = load_knowledge(obj.settings.knowledge_dir)
+        knowledge = load_knowledge(obj.knowledge_dir())
     except KnowledgeError as exc:
         raise click.ClickException(str(exc)) from None
     rows: dict[str, dict[str, Any]] = {}
@@ -204,6 +222,7 @@ def run(obj: Context, webhook: bool) -> None:
     from handlers.app import run_polling, run_webhook
 
     settings = obj.settings
+    obj.knowledge_dir()
     if not settings.telegram.token:
         raise click.ClickException(
             "TELEGRAM_BOT_TOKEN is not set. Set it to the token from @BotFather, "
@@ -225,6 +244,7 @@ def chat(obj: Context, lang: str | None) -> None:
     """
     from handlers.local import run_chat
 
+    obj.knowledge_dir()
     try:
         run_chat(obj.settings, lang)
     except KnowledgeError as exc:
@@ -297,10 +317,16 @@ def requests_export(obj: Context, csv_path: str, status: str | None) -> None:
     import csv
 
     rows = _request_rows(obj, status)
-    with open(csv_path, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=REQUEST_FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
+    try:
+        with open(csv_path, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=REQUEST_FIELDS)
+            writer.writeheader()
+            writer.writerows(rows)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot write {csv_path}: {exc.strerror}. "
+            "Give a file in a folder that exists and that you may write to."
+        ) from None
     click.echo(f"{len(rows)} request(s) written to {csv_path}")
 
 

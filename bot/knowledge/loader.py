@@ -84,6 +84,8 @@ def read_yaml(path: Path) -> Any:
 
 def load_knowledge(directory: Path) -> KnowledgeBase:
     """Load ``topics.yaml`` and ``entries/*.yaml`` below ``directory`` or raise KnowledgeError."""
+    if not directory.is_dir():
+        raise KnowledgeError([Problem(str(directory), None, None, "knowledge folder not found")])
     problems: list[Problem] = []
     topics = _load_topics(directory / TOPICS_FILE, problems)
     entries: list[tuple[str, Entry]] = []
