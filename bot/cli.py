@@ -121,7 +121,9 @@ def _describe(engine: Any, result: Any) -> str:
     entry = kb.get(result.entry_id)
     block = entry.text(lang)
     lines = [f"[answer] ({lang}) {entry.id}  score {result.score:.2f}", "", block.title, ""]
-    lines += [block.answer, ""]
+    from bot.conversation.render import PERSON_SPAN
+
+    lines += [PERSON_SPAN.sub(r"\1", block.answer), ""]
     lines += [f"Source: {s.title} <{s.url}> (checked {s.checked})" for s in entry.sources]
     return "\n".join(lines)
 
