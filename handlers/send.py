@@ -16,7 +16,7 @@ from telegram import (
     ReplyParameters,
 )
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ExtBot
 
 from bot.conversation import Reply
@@ -79,7 +79,9 @@ async def deliver(
             target = staff_chat if reply.to_staff else reply.chat_id
             if target is None:  # without a staff chat, requests are only stored
                 continue
-            if outbox is not None and (reply.key or reply.ticket is not None):
+            if reply.edit_of is not None:
+                await _edit_elsewhere(bot, target, reply.edit_of, reply)
+            elif outbox is not None and (reply.key or reply.ticket is not None):
                 outbox.queue(reply.key or f"once:{uuid.uuid4()}", target, reply)
             else:
                 await send(bot, target, reply)
@@ -137,6 +139,24 @@ async def _document(
 ) -> None:
     name, content = document
     await bot.send_document(chat_id, InputFile(content, filename=name), message_thread_id=thread_id)
+
+
+async def _edit_elsewhere(
+    bot: ExtBot,  # type: ignore[type-arg]
+    chat_id: int,
+    message_id: int,
+    reply: Reply,
+) -> None:
+    """Edit an earlier message (e.g. take the buttons off an outdated staff card). Best effort:
+    a message that is gone or too old stays as it is, and its buttons are refused anyway."""
+    try:
+        await bot.edit_message_text(
+            split_message(reply.text)[0], chat_id=chat_id, message_id=message_id,
+            parse_mode=ParseMode.HTML, reply_markup=keyboard(reply),
+            link_preview_options=NO_PREVIEW,
+        )  # fmt: skip
+    except TelegramError as exc:
+        log.info("could not edit message %s in chat %s: %s", message_id, chat_id, exc)
 
 
 async def _edit(query: CallbackQuery, reply: Reply) -> None:
