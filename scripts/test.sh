@@ -17,7 +17,7 @@ echo "== lint and types"
 echo "== tests on SQLite"
 .venv/bin/python -m pytest -q "$@"
 
-PG_URL=${TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}
+PG_URL=${TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}
 if .venv/bin/python - "$PG_URL" <<'PY'
 import sys
 import sqlalchemy

@@ -98,7 +98,7 @@ def test_requests_list_json_csv_in_local_time_winter_and_summer(tmp_path: Path) 
     from bot.intake.requests import RequestForm, cancel, create_request
     from bot.storage import Database
     from bot.storage.models import ConsultationRequest
-    from tests.e2e.conftest import fresh_database_url
+    from tests.databases import fresh_database_url
 
     url = fresh_database_url(tmp_path)
     db = Database(url)
