@@ -72,7 +72,8 @@ async def chat(settings: Settings, language: str | None, stdin: TextIO, stdout: 
             stdout.write(
                 "Local chat with the consultation assistant (no Telegram needed).\n"
                 "Type a question, /start, /topics or /help; a number presses a button;\n"
-                "after /human, ':staff <text>' answers as a member of staff; :quit ends.\n\n"
+                "after /human, ':staff <text>' answers as a member of staff; ':press N'\n"
+                "presses button N in the staff group (accept, decline, ...); :quit ends.\n\n"
             )
             stdout.flush()
             await run_terminal_chat(
