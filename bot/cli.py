@@ -143,13 +143,21 @@ def kb_check(obj: Context) -> None:
 
     Example: consult-bot kb check
     """
+    from bot.knowledge.loader import advice
+
     directory = obj.knowledge_dir()
     try:
         knowledge = load_knowledge(directory)
     except KnowledgeError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    click.echo(f"{directory}: {len(knowledge)} entries, {len(knowledge.topics)} topics, all valid")
+    warnings = advice(knowledge, directory)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    note = f" ({len(warnings)} warning(s) above)" if warnings else ""
+    click.echo(
+        f"{directory}: {len(knowledge)} entries, {len(knowledge.topics)} topics, all valid{note}"
+    )
 
 
 @kb.command("stats")
@@ -188,7 +196,11 @@ def kb_stats(obj: Context, as_json: bool) -> None:
         )
     waiting = sum(len(r["unreviewed"]) for r in rows.values())
     if waiting:
-        click.echo(f"{waiting} translations wait for a native speaker's review (reviewed: false).")
+        click.echo(f"{waiting} translations wait for a native speaker's review (reviewed: false):")
+        for entry in knowledge:
+            langs = [lang for lang in LANGUAGES if entry.id in rows[lang]["unreviewed"]]
+            if langs:
+                click.echo(f"  {entry.id}: {' '.join(langs)}")
 
 
 @main.command("eval")

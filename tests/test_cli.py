@@ -204,3 +204,19 @@ def test_an_unreachable_bot_api_is_retried_then_named_in_one_line(capsys) -> Non
     assert str(err.value).startswith("cannot reach the Bot API at http://127.0.0.1:9/bot (")
     assert "after 2 tries" in str(err.value) and "\n" not in str(err.value)
     assert "trying again in 0.1 s" in capsys.readouterr().err
+
+
+def test_kb_check_warns_but_passes_and_kb_stats_lists_unreviewed(tmp_path: Path) -> None:
+    long = entry("long")
+    long["de"]["answer"] = "Wort " * 200  # 1,000 characters
+    kb = write_kb(tmp_path / "kb", {"a.yaml": [long]})
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"knowledge_dir": str(kb), "data_dir": str(tmp_path / "d")}))
+    out = run("--config", str(config), "kb", "check")
+    assert out.returncode == 0, out.stderr
+    assert "warning: " in out.stderr
+    assert "entry 'long': field 'de.answer': 999 characters" in out.stderr
+    assert "field 'en.questions': 1 question(s); at least 5" in out.stderr
+    assert "all valid (9 warning(s) above)" in out.stdout
+    stats = run("--config", str(config), "kb", "stats")
+    assert "  long: de en tr ar uk ru fa pl" in stats.stdout

@@ -6,7 +6,7 @@ Knowledge-base text is always escaped; only the tags added here reach the messen
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape, unescape
 from typing import Literal
 
 from bot import actions
@@ -49,6 +49,19 @@ def answer_text(entry: Entry, language: str, texts: Texts, person: Person = "but
     # Right-to-left answers start with a right-to-left mark so that a leading Latin term
     # (e.g. "WIR2.0") does not turn the paragraph left-to-right.
     return RLM + text if language in RIGHT_TO_LEFT else text
+
+
+def sent_length(entry: Entry, language: str, texts: Texts) -> int:
+    """Length of the answer message as Telegram counts it (tags parsed away), the
+    longer of with and without the talk-to-a-person button."""
+    return max(
+        len(unescape(TAG.sub("", answer_text(entry, language, texts, person))).encode("utf-16-le"))
+        // 2  # Telegram counts UTF-16 code units: an emoji counts two
+        for person in ("button", "unavailable")
+    )
+
+
+TAG = re.compile(r"<[^>]+>")
 
 
 def answer(
