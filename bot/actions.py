@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.languages import LANGUAGES
 
 MAX_BYTES = 64
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:00Z")
+_YEARS = range(2000, 2200)  # slot times outside can only be forged (9999 overflows arithmetic)
 _ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "entry": re.compile(rf"e:({_ID})"),  # show an answer as a new message
@@ -81,8 +84,18 @@ def parse(data: str | None) -> Action | None:
             args = match.groups()
             if kind in ("language", "switch") and args[0] not in LANGUAGES:
                 return None
+            if not all(_possible_time(a) for a in args if _TIME.fullmatch(a)):
+                return None
             return Action(kind, args)
     return None
+
+
+def _possible_time(text: str) -> bool:
+    """A real calendar time in a plausible year (the pattern alone allows 9999-99-99)."""
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").year in _YEARS
+    except ValueError:
+        return False
 
 
 _FORMATS = {

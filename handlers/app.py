@@ -20,7 +20,8 @@ from telegram.request import HTTPXRequest
 from bot import log_privacy
 from bot.config import ConfigError, Settings
 from bot.intake.reminders import Reminders
-from handlers.durability import INBOX_KEY, DurableApplication, InboxRequest, replay_pending
+from handlers.boundary import CleanApplication
+from handlers.durability import INBOX_KEY, InboxRequest, replay_pending
 from handlers.ordering import PerChatUpdateProcessor
 from handlers.outbox_sender import SENDER_KEY, OutboxSender
 from handlers.registry import register, set_commands
@@ -39,7 +40,7 @@ def build_application(settings: Settings, services: Services | None = None) -> A
     services = services or Services.create(settings)
     builder = (
         ApplicationBuilder()
-        .application_class(DurableApplication)
+        .application_class(CleanApplication)
         .token(tg.token)
         .base_url(tg.base_url)
         .base_file_url(tg.base_file_url)

@@ -192,9 +192,9 @@ class Assistant:
             limit = MAX_MESSAGE_CHARS
             too_long = self.t(language, "too_long", length=len(text), limit=limit)
             return None, [Reply(too_long, language=language)]
-        if not any(ch.isalpha() for ch in text):
-            return None, [Reply(self.t(language, "empty_message"), language=language)]
         result = self.engine.ask(text, hint=language)
+        if result.kind == "smalltalk":  # not a question: nothing to remember or count
+            return result, [self._smalltalk_reply(result)]
         self._remember(session, user, text, result)
         replies = self._replies_for(result, user.unanswered_streak or 0)
         return result, replies
@@ -206,6 +206,12 @@ class Assistant:
         if result.status == "clarify":
             return [render.clarify(self.kb, result.choices, lang, self.texts)]
         return [self.not_found(lang, offer=streak >= self.desk.settings.offer_after_unanswered)]
+
+    def _smalltalk_reply(self, result: MatchResult) -> Reply:
+        """Greetings, thanks, "ok", an emoji: a friendly word on what the assistant does."""
+        language = result.language
+        text = self.t(language, f"smalltalk.{result.smalltalk or 'other'}")
+        return Reply(text, (render.topics_button(language, self.texts),), language=language)
 
     def not_found(self, language: str, key: str = "not_found", offer: bool = False) -> Reply:
         """The honest "I don't know": topics to browse and, with the desk, a person."""
