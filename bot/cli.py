@@ -61,12 +61,22 @@ class Context:
 
         self.knowledge_dir()
         try:
-            return AnsweringEngine.from_settings(self.settings)
+            return AnsweringEngine.from_settings(self.settings, show_progress)
         except KnowledgeError as exc:
             raise click.ClickException(str(exc)) from None
 
 
 pass_context = click.make_pass_decorator(Context)
+
+
+def show_progress(percent: int) -> None:
+    """A cold start's progress on stderr (one updated line at a terminal)."""
+    text = f"building the search index (first start after a knowledge-base change) … {percent} %"
+    if sys.stderr.isatty():
+        sys.stderr.write("\r" + text + ("\n" if percent >= 100 else ""))
+    else:
+        sys.stderr.write(text + "\n")
+    sys.stderr.flush()
 
 
 @click.group()
@@ -238,7 +248,8 @@ def run(obj: Context, webhook: bool) -> None:
 
     Needs TELEGRAM_BOT_TOKEN. Example: TELEGRAM_BOT_TOKEN=123:abc consult-bot run
     """
-    from handlers.app import run_polling, run_webhook
+    from handlers.app import check_bot_api, run_polling, run_webhook
+    from handlers.services import Services
 
     settings = obj.settings
     obj.knowledge_dir()
@@ -248,7 +259,9 @@ def run(obj: Context, webhook: bool) -> None:
             "or try the bot locally with: consult-bot chat"
         )
     try:
-        (run_webhook if webhook else run_polling)(settings)
+        check_bot_api(settings)  # before the (possibly long) first build of the index
+        services = Services.create(settings, progress=show_progress)
+        (run_webhook if webhook else run_polling)(settings, services)
     except (ConfigError, KnowledgeError) as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -265,7 +278,7 @@ def chat(obj: Context, lang: str | None) -> None:
 
     obj.knowledge_dir()
     try:
-        run_chat(obj.settings, lang)
+        run_chat(obj.settings, lang, show_progress)
     except KnowledgeError as exc:
         raise click.ClickException(str(exc)) from None
 

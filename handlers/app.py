@@ -147,21 +147,20 @@ async def _get_me(token: str, base_url: str) -> None:
         log.info("Bot API reachable as @%s", bot.username)
 
 
-def run_polling(settings: Settings) -> None:
-    check_bot_api(settings)
-    app = build_application(settings)
+def run_polling(settings: Settings, services: Services | None = None) -> None:
+    """Long polling (``consult-bot run`` checks the Bot API first with check_bot_api)."""
+    app = build_application(settings, services)
     log.info("polling %s", settings.telegram.base_url)
     app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=POLL_TIMEOUT)
 
 
-def run_webhook(settings: Settings) -> None:
+def run_webhook(settings: Settings, services: Services | None = None) -> None:
     tg = settings.telegram
     if not tg.webhook_url:
         raise ConfigError("webhook mode needs telegram.webhook_url (or TELEGRAM_WEBHOOK_URL)")
     if not tg.webhook_secret:
         raise ConfigError("webhook mode needs telegram.webhook_secret (or TELEGRAM_WEBHOOK_SECRET)")
-    check_bot_api(settings)
-    app = build_application(settings)
+    app = build_application(settings, services)
     app.run_webhook(
         listen=tg.webhook_listen,
         port=tg.webhook_port,
