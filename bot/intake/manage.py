@@ -146,10 +146,11 @@ class MyRequests:
             at = when(slot, self.texts, language)
             text = self.t(language, "accepted", reference=request.reference, slot=at)
             note = self.staff.agreed(request, self.staff.when(slot))
+            card = self.staff.refreshed(request, note.text)
             document = self.calendar.confirmed(request)
         if on_accept is not None:
             on_accept(request)
-        return [Reply(text, mode="edit", language=language, document=document), note]
+        return [Reply(text, mode="edit", language=language, document=document), *card, note]
 
     def _when(self, slot: Slot | None, language: str) -> str:
         return when(slot, self.texts, language) if slot else self.t(language, "summary_no_slot")
