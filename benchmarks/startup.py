@@ -8,8 +8,9 @@ first reply to that question, on a data folder of its own:
 - warm: the same folder again (everything from the cache), several times;
 - edited: after a one-line change to one answer in a copy of the knowledge base.
 
-Also reports when the first progress line appeared on the cold start. The machine's load
-changes the numbers a lot; the load average is printed alongside them.
+Also reports when the first progress line appeared on the cold start, and the CPU time of
+each run (the bot and its build workers). Wall time depends a lot on the machine's load; the
+load average is printed alongside, and CPU time is the steadier number.
 
     python benchmarks/startup.py              # cold once, warm 3 times, edited once
     python benchmarks/startup.py --warm 5 --no-edit
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -44,8 +46,15 @@ def write_config(folder: Path, knowledge: Path) -> Path:
     return path
 
 
-def time_to_first_answer(config: Path) -> tuple[float, float | None]:
-    """Seconds to the first reply to QUESTION, and to the first progress line (if any)."""
+def cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_to_first_answer(config: Path) -> tuple[float, float | None, float]:
+    """Seconds to the first reply to QUESTION, to the first progress line (if any), and the
+    CPU seconds the run used (its worker processes included; less sensitive to load)."""
+    cpu_before = cpu_of_children()
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "--config", str(config), "chat", "--lang", "de"],
@@ -77,7 +86,7 @@ def time_to_first_answer(config: Path) -> tuple[float, float | None]:
     proc.wait(timeout=60)
     if answer_at is None:
         raise SystemExit(f"no answer to {QUESTION!r}; exit code {proc.returncode}")
-    return answer_at, progress[0] if progress else None
+    return answer_at, progress[0] if progress else None, cpu_of_children() - cpu_before
 
 
 def main() -> None:
@@ -91,17 +100,19 @@ def main() -> None:
         knowledge = folder / "knowledge"
         shutil.copytree(ROOT / "knowledge", knowledge)
         config = write_config(folder, knowledge)
-        cold, shown = time_to_first_answer(config)
+        cold, shown, cpu = time_to_first_answer(config)
         first = f"{shown:.1f} s" if shown is not None else "none"
-        print(f"cold start (empty data folder): {cold:5.1f} s to the first answer; "
-              f"first progress line after {first}")  # fmt: skip
-        warm = [time_to_first_answer(config)[0] for _ in range(args.warm)]
+        print(f"cold start (empty data folder): {cold:5.1f} s to the first answer "
+              f"({cpu:.1f} CPU s); first progress line after {first}")  # fmt: skip
+        runs = [time_to_first_answer(config) for _ in range(args.warm)]
+        warm, warm_cpu = [r[0] for r in runs], statistics.median(r[2] for r in runs)
         print(f"warm start (from cache), {len(warm)} runs: median {statistics.median(warm):.1f} s, "
-              f"max {max(warm):.1f} s")  # fmt: skip
+              f"max {max(warm):.1f} s ({warm_cpu:.1f} CPU s)")  # fmt: skip
         if not args.no_edit:
             edit_one_answer(knowledge)
-            edited, _ = time_to_first_answer(config)
-            print(f"after a one-line answer edit: {edited:5.1f} s to the first answer")
+            edited, _, cpu = time_to_first_answer(config)
+            print(f"after a one-line answer edit: {edited:5.1f} s to the first answer "
+                  f"({cpu:.1f} CPU s)")  # fmt: skip
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
