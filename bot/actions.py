@@ -25,7 +25,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "feedback": re.compile(rf"fb:({_ID}):([01])"),
     "language": re.compile(r"l:([a-z]{2})"),
     "switch": re.compile(r"sw:([a-z]{2})"),
-    "keep": re.compile(r"kp"),
+    "keep": re.compile(r"kp(?::([a-z]{2}))?"),  # the language written, not switched to
     "none_of_these": re.compile(r"nn"),
     # consultation requests
     "intake_start": re.compile(r"ia"),
@@ -85,7 +85,9 @@ def parse(data: str | None) -> Action | None:
         match = pattern.fullmatch(data)
         if match:
             args = match.groups("")  # an optional part left out reads as ""
-            if kind in ("language", "switch") and args[0] not in LANGUAGES:
+            if kind == "keep":  # buttons sent before "keep" named the language leave it out
+                args = tuple(a for a in args if a)
+            if kind in ("language", "switch", "keep") and args and args[0] not in LANGUAGES:
                 return None
             if not all(_possible_time(a) for a in args if _TIME.fullmatch(a)):
                 return None
@@ -110,7 +112,7 @@ _FORMATS = {
     "feedback": "fb:{}:{}",
     "language": "l:{}",
     "switch": "sw:{}",
-    "keep": "kp",
+    "keep": "kp:{}",
     "none_of_these": "nn",
     "intake_start": "ia",
     "intake_kind": "ik:{}",

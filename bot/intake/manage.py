@@ -159,7 +159,9 @@ class MyRequests:
         self, session: Session, who: UserRef, request_id: int
     ) -> ConsultationRequest | None:
         user = get_or_create(session, who)
-        request = session.get(ConsultationRequest, request_id)
+        # Locked until the change commits: staff deciding at the same moment wait, then see the
+        # new revision and are refused (PostgreSQL; SQLite writes one at a time anyway).
+        request = session.get(ConsultationRequest, request_id, with_for_update=True)
         if request is None or request.user_id != user.id or request.status not in store.OPEN:
             return None
         return request

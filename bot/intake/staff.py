@@ -152,7 +152,7 @@ class StaffDecisions:
         self, session: Session, request_id: int, revision: int
     ) -> tuple[ConsultationRequest | None, list[Reply]]:
         """The request, if the pressed card still shows it; otherwise why not."""
-        request = session.get(ConsultationRequest, request_id)
+        request = session.get(ConsultationRequest, request_id, with_for_update=True)
         if request is None:
             return None, self._gone()
         if request.revision != revision:

@@ -353,6 +353,9 @@ async def test_reminder_fires_once_and_future_ones_survive_a_restart(
             with services.db.session() as session:
                 request = session.scalars(select(ConsultationRequest)).one()
             start = request.slot_start.replace(tzinfo=dt.UTC).astimezone(hours.zone)
+            from bot.intake.timing import slot_of, when
+
+            assert when(slot_of(request, hours), services.texts, "de") in reminder.text  # weekday
             with services.db.session() as session:
                 keys = session.scalars(
                     select(OutboxMessage.key).where(OutboxMessage.key.like("reminder:%"))
@@ -524,7 +527,14 @@ async def test_two_residents_race_for_one_slot_then_a_decline_frees_it(world) ->
         assert any(x == t(services, "de", "slot_taken") for x in texts)  # the slower one is told
         card = await emu.wait_for_bot_message(STAFF_CHAT, timeout=10)
         await staff.press_button("❌ Ablehnen", message=card, chat=STAFF_CHAT)
-        await settle()
+        winner = next(u for u in (first, second) if sent_calendars(emu, u.chat_id))
+        declined = t(services, "de", "declined", reference="WIR-2026-0001")
+        await emu.wait_for_bot_message(winner.chat_id, lambda m: m.text == declined, timeout=10)
+        await emu.wait_for_bot_message(winner.chat_id, lambda m: m.media_kind == "document")
+        calendars = sent_calendars(emu, winner.chat_id)  # the event leaves their calendar
+        assert [(c["METHOD"], e["STATUS"]) for c, e in calendars] == [
+            ("PUBLISH", "TENTATIVE"), ("CANCEL", "CANCELLED"),
+        ]  # fmt: skip
     with services.db.session() as session:
         requests = session.scalars(select(ConsultationRequest)).all()
         assert [r.status for r in requests] == ["declined"]
