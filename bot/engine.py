@@ -101,7 +101,7 @@ class AnsweringEngine:
         timings["cache_load"] = time.perf_counter() - started - sum(timings.values())
         tables, index = built
         analyzer.use_tables(tables)
-        detector.use_terms(GermanTerms.load(kb))
+        detector.use_terms(GermanTerms.cached(kb, settings.cache_dir))
         return cls(kb, settings, detector, analyzer, Matcher(index, settings.matching), timings)
 
     def ask(self, text: str, hint: str | None = None) -> MatchResult:

@@ -137,7 +137,7 @@ def staff_decision(update: Update, context: Context, action: actions.Action) -> 
     user = update.effective_user
     name = (user.full_name or user.username or str(user.id)) if user else "staff"
     staff = assistant(context).intake.staff
-    request_id, revision = int(action.args[0]), int(action.args[1])
+    request_id, revision = int(action.args[0]), int(action.args[1] or 0)
     if action.kind == "staff_propose":
         return staff.propose_choices(request_id, revision)
     if action.kind == "staff_card":
