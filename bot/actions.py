@@ -56,6 +56,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"sq:(\d{1,9}):(?:(\d{1,6}):)?(\d{4}-\d\d-\d\dT\d\d:\d\d:00Z)"
     ),
     "staff_card": re.compile(r"sc:(\d{1,9}):(\d{1,6})"),
+    "staff_propose_page": re.compile(r"sn:(\d{1,9}):(\d{1,6}):(\d{1,2})"),
     "proposal_accept": re.compile(r"pa:(\d{1,9})"),
     # staff desk
     "human": re.compile(r"hu"),
@@ -141,6 +142,7 @@ _FORMATS = {
     "staff_propose": "sp:{}:{}",
     "staff_propose_at": "sq:{}:{}:{}",
     "staff_card": "sc:{}:{}",
+    "staff_propose_page": "sn:{}:{}:{}",
     "proposal_accept": "pa:{}",
     "human": "hu",
     "desk_consent": "hc:{}",

@@ -140,6 +140,8 @@ def staff_decision(update: Update, context: Context, action: actions.Action) -> 
     request_id, revision = int(action.args[0]), int(action.args[1] or 0)
     if action.kind == "staff_propose":
         return staff.propose_choices(request_id, revision)
+    if action.kind == "staff_propose_page":
+        return staff.propose_choices(request_id, revision, int(action.args[2]))
     if action.kind == "staff_card":
         return staff.show_card(request_id, revision)
     if action.kind == "staff_propose_at":
