@@ -15,7 +15,6 @@ from bot.i18n import Texts
 from bot.knowledge import Entry, KnowledgeBase
 from bot.languages import LANGUAGES, NATIVE_NAMES, RIGHT_TO_LEFT
 
-
 # Where an answer points to the talk-to-a-person button (docs/knowledge-format.md).
 PERSON_SPAN = re.compile(r"\[person\](.*?)\[/person\]", re.S)
 Person = Literal["button", "unavailable", "in_conversation"]

@@ -22,6 +22,7 @@ from bot.languages import LANGUAGES, RIGHT_TO_LEFT
 from tests.rtl import problems
 
 ROOT = Path(__file__).resolve().parents[2]
+HUMAN = Button("🙋", "hu")
 MARKS = dict.fromkeys(map(ord, "\u200f\u2066\u2068\u2069"))
 
 
@@ -61,6 +62,13 @@ def sent_texts(kb: KnowledgeBase, language: str) -> dict[str, str]:
     texts = load_texts()
     human = Button(texts.get(language, "desk.button"), "hu")
     replies = {f"{e.id}": render.answer(e, language, texts, kb, human=human) for e in kb.entries}
+    for person in ("unavailable", "in_conversation"):  # without the talk-to-a-person button
+        replies |= {
+            f"{e.id} {person}": Reply(
+                render.answer_text(e, language, texts, person), language=language
+            )
+            for e in kb.entries
+        }
     replies |= {f"topic {t.id}": render.topic_menu(kb, t.id, language, texts) for t in kb.topics}
     replies["topics"] = render.topics_menu(kb, language, texts)
     replies["languages"] = render.language_menu(language, texts)
@@ -87,7 +95,7 @@ def test_the_isolates_change_no_text_tag_or_link(kb: KnowledgeBase, language: st
     texts = load_texts()
     for entry in kb.entries:
         plain = render.answer_text(entry, language, texts)
-        sent = render.answer(entry, language, texts, kb).text
+        sent = render.answer(entry, language, texts, kb, human=HUMAN).text
         assert sent.translate(MARKS) == plain.translate(MARKS)
         assert right_to_left(sent) == sent  # applying it again changes nothing
         for source in entry.sources:
@@ -119,7 +127,7 @@ def test_staff_words_keep_their_own_direction() -> None:
 def test_left_to_right_languages_are_sent_as_written(kb: KnowledgeBase, language: str) -> None:
     texts = load_texts()
     for entry in kb.entries:
-        assert render.answer(entry, language, texts, kb).text == render.answer_text(
+        assert render.answer(entry, language, texts, kb, human=HUMAN).text == render.answer_text(
             entry, language, texts
         )
     for text in interface_texts(language).values():
