@@ -7,6 +7,7 @@ from html import unescape
 
 from bidi import get_base_level, get_display
 
+_ADDED = dict.fromkeys(map(ord, "\u200f\u2066\u2068\u2069"))
 _TAG = re.compile(r"<[^>]*>")
 _MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u2066\u2067\u2068\u2069"))
 # Pieces that must read left to right inside Arabic or Persian text.
@@ -44,5 +45,6 @@ def problems(text: str, html: bool = True) -> list[str]:
 
 
 def unmarked(text: str) -> str:
-    """``text`` without the direction marks and isolates (to compare with a stored text)."""
-    return text.translate(_MARKS)
+    """``text`` without the marks and isolates the bot adds (to compare with a stored text;
+    left-to-right marks written into the texts stay)."""
+    return text.translate(_ADDED)
