@@ -62,6 +62,13 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "human": re.compile(r"hu"),
     "desk_consent": re.compile(r"hc:([01])"),
     "desk_rate": re.compile(r"hr:(\d{1,9}):([1-5])"),
+    # the resident's own data: delete everything (asks first), or keep it
+    "forget_ask": re.compile(r"fa"),
+    "forget_yes": re.compile(r"fy"),
+    "forget_no": re.compile(r"fn"),
+    # a message that looks like it holds sensitive data: send it anyway, or write it again
+    "sensitive_send": re.compile(r"ss:([0-9a-f]{8})"),
+    "sensitive_rewrite": re.compile(r"sr:([0-9a-f]{8})"),
 }
 
 
@@ -140,4 +147,9 @@ _FORMATS = {
     "human": "hu",
     "desk_consent": "hc:{}",
     "desk_rate": "hr:{}:{}",
+    "forget_ask": "fa",
+    "forget_yes": "fy",
+    "forget_no": "fn",
+    "sensitive_send": "ss:{}",
+    "sensitive_rewrite": "sr:{}",
 }
