@@ -63,8 +63,8 @@ async def help_(update: Update, context: Context) -> None:
 
 
 async def privacy(update: Update, context: Context) -> None:
-    """Say what is stored and why."""
-    await deliver(context.bot, chat_id(update), [assistant(context).privacy(who(update))])
+    """Say what is stored, why and for how long, with a button to delete it."""
+    await deliver(context.bot, chat_id(update), [assistant(context).privacy_notice(who(update))])
 
 
 async def cancel(update: Update, context: Context) -> None:

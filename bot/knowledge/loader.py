@@ -232,15 +232,16 @@ def _check_message_length(entries: list[tuple[str, Entry]], problems: list[Probl
     texts = load_texts()
     for file, entry in entries:
         for lang, block in entry.blocks():
-            versions = [("answer", block.answer, False)]
+            versions = [("answer", "answer", block.answer)]
             if block.plain is not None:
-                versions.append(("plain", block.plain, True))
-            for field, text, plain in versions:
+                versions.append(("plain", "plain text", block.plain))
+            for field, name, text in versions:
+                plain = field == "plain"
                 length = sent_length(entry, lang, texts, plain)
                 if length > TELEGRAM_MESSAGE_LIMIT:
                     problems.append(Problem(file, entry.id, f"{lang}.{field}", (
                         f"too long: sent with its title and sources it has {length} characters, "
-                        f"Telegram allows {TELEGRAM_MESSAGE_LIMIT} (the text itself has "
+                        f"Telegram allows {TELEGRAM_MESSAGE_LIMIT} (the {name} itself has "
                         f"{len(text)}); shorten it"
                     )))  # fmt: skip
 
