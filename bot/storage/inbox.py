@@ -2,8 +2,15 @@
 
 ``store`` is called as updates arrive, ``begin``/``finish`` around processing. Updates stored
 but never finished are processed again on the next start (``pending``). An update finished
-once is not processed again, even if the messenger delivers it twice. Plain SQL statements
-(SQLAlchemy Core): this runs for every update, so it is kept to one short statement a step.
+once is not processed again, even if the messenger delivers it twice.
+
+An update id alone does not identify an update: a Bot API server numbers its updates itself
+(another server, the local emulator's every new session, and Telegram after a week without
+updates start elsewhere, often at ids already stored). So a stored update counts as the same
+only if what it reports is the same too (``identity``: kind, message/query id, date, chat,
+sender); a different update under a known id replaces the old row and is processed. Plain SQL
+statements (SQLAlchemy Core): this runs for every update, so it is kept to one short statement
+a step.
 """
 
 from __future__ import annotations
@@ -26,12 +33,38 @@ _SAME = and_(
 _ATTEMPT = (
     update(INBOX).where(_SAME, INBOX.c.processed_at.is_(None)).values(attempts=INBOX.c.attempts + 1)
 )
-_KNOWN = select(INBOX.c.id).where(_SAME)
+_KNOWN = select(INBOX.c.payload).where(_SAME)
+_REPLACE = (
+    update(INBOX)
+    .where(_SAME)
+    .values(
+        payload=bindparam("b_payload"), received_at=bindparam("b_received_at"),
+        processed_at=None, attempts=bindparam("b_attempts"), error=None,
+    )
+)  # fmt: skip
 _FINISH = (
     update(INBOX)
     .where(_SAME)
     .values(processed_at=bindparam("b_processed_at"), error=bindparam("b_error"))
 )
+
+
+def identity(payload: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """What tells two updates with the same id apart: the same in the raw ``getUpdates`` JSON
+    and in python-telegram-bot's ``to_dict`` (webhooks), unlike the full payload."""
+    parts: list[tuple[Any, ...]] = []
+    for kind in sorted(k for k in payload if k != "update_id"):
+        inner = payload[kind]
+        if not isinstance(inner, dict):
+            parts.append((kind, inner))
+            continue
+        message: dict[str, Any] = inner.get("message") or {}
+        parts.append((
+            kind, inner.get("message_id"), inner.get("id"), inner.get("date"),
+            (inner.get("chat") or {}).get("id"), (inner.get("from") or {}).get("id"),
+            message.get("message_id"), message.get("date"),
+        ))  # fmt: skip
+    return parts
 
 
 class Inbox:
@@ -47,13 +80,17 @@ class Inbox:
         if not rows:
             return
         with self.db.engine.begin() as conn:
-            known = set(
-                conn.scalars(
-                    select(INBOX.c.update_id).where(
+            known = {
+                row.update_id: row.payload
+                for row in conn.execute(
+                    select(INBOX.c.update_id, INBOX.c.payload).where(
                         INBOX.c.channel == self.channel, INBOX.c.update_id.in_(list(rows))
                     )
                 )
-            )
+            }
+            for uid, old in known.items():
+                if identity(old) != identity(rows[uid]):  # a new update under a used id
+                    self._replace(conn, uid, rows[uid], attempts=0)
             new = [
                 {"channel": self.channel, "update_id": uid, "payload": payload,
                  "received_at": utcnow(), "attempts": 0}
@@ -69,8 +106,13 @@ class Inbox:
         with self.db.engine.begin() as conn:
             if conn.execute(_ATTEMPT, self._key(update_id)).rowcount:
                 return True
-            if conn.scalar(_KNOWN, self._key(update_id)) is not None:
-                return False  # stored and already processed
+            old = conn.scalar(_KNOWN, self._key(update_id))
+            if old is not None:
+                current = payload()
+                if identity(old) == identity(current):
+                    return False  # stored and already processed
+                self._replace(conn, update_id, current, attempts=1)  # a new update, same id
+                return True
         try:  # not stored yet (webhook, or a test feeding updates directly)
             with self.db.engine.begin() as conn:
                 conn.execute(
@@ -85,6 +127,13 @@ class Inbox:
         except IntegrityError:  # stored concurrently by the receiving side
             return self.begin(update_id, payload)
         return True
+
+    def _replace(self, conn: Any, update_id: int, payload: dict[str, Any], attempts: int) -> None:
+        conn.execute(
+            _REPLACE,
+            {**self._key(update_id), "b_payload": payload, "b_received_at": utcnow(),
+             "b_attempts": attempts},
+        )  # fmt: skip
 
     def finish(self, update_id: int, error: str | None = None) -> None:
         with self.db.engine.begin() as conn:
