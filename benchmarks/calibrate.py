@@ -29,6 +29,8 @@ from bot.evaluation import read_eval_files  # noqa: E402
 from bot.language.normalize import clean_text, fold  # noqa: E402
 from bot.matching.matcher import phrase_coverage  # noqa: E402
 
+FUZZY_CANDIDATES = 16
+
 
 def collect(engine: AnsweringEngine, items):  # type: ignore[no-untyped-def]
     """Per question: word/char coverage and fuzzy similarity for every entry and language."""
@@ -60,10 +62,20 @@ def collect(engine: AnsweringEngine, items):  # type: ignore[no-untyped-def]
             n_entries, n_langs
         )
         query = " ".join(analysis.words)
-        for d in range(index.document_count):
-            strings = index.strings(d)
-            found = process.extractOne(query, strings, scorer=fuzz.WRatio)
-            F[i, d // n_langs, d % n_langs] = found[1] / 100 if found else 0
+        # Fuzzy similarity (the costliest evidence) only for entries that could come first.
+        rough = (W[i] + C[i] + P[i]).max(axis=1)
+        split = index.negative_from
+        near = {
+            *np.argsort(-rough[:split])[:FUZZY_CANDIDATES],
+            *np.argsort(-R[i, :split])[:FUZZY_CANDIDATES],
+            *(split + np.argsort(-rough[split:])[:3]),
+            *(split + np.argsort(-R[i, split:])[:3]),
+        }
+        for entry in near:
+            for lang_no in range(n_langs):
+                strings = index.strings(int(entry) * n_langs + lang_no)
+                found = process.extractOne(query, strings, scorer=fuzz.WRatio)
+                F[i, entry, lang_no] = found[1] / 100 if found else 0
     negative = np.arange(n_entries) >= index.negative_from
     declared = np.array([index.languages.index(i.lang or "de") for i in items])
     return W, C, F, P, R, negative, declared, known, qlang, expect
@@ -179,6 +191,26 @@ def fit_logistic(X, y, l2=1e-3, steps=200):  # type: ignore[no-untyped-def]
     return w
 
 
+# The direction each feature may push the confidence (0: free). More evidence for the best entry
+# never makes it less likely right; a closer out-of-scope example never makes it more likely.
+# Without this, correlated features get opposite-signed weights that cancel on the development
+# set and extrapolate badly elsewhere (e.g. a one-word greeting found "certainly right").
+SIGNS = (0, 1, 1, 1, 1, 1, 1, 1, -1, 1, 1, 1, 1, -1)
+
+
+def fit_signed(X, y):  # type: ignore[no-untyped-def]
+    """Logistic regression whose weights keep their SIGNS: a feature whose fitted weight has
+    the wrong sign is left out and the rest fitted again."""
+    allowed = np.ones(X.shape[1], dtype=bool)
+    while True:
+        w = np.zeros(X.shape[1])
+        w[allowed] = fit_logistic(X[:, allowed], y, l2=1.0)
+        wrong = allowed & (np.sign(w) * np.array(SIGNS) < 0)
+        if not wrong.any():
+            return w
+        allowed[np.argmax(np.where(wrong, np.abs(w), -1))] = False
+
+
 LEADS = (0.01, 0.02, 0.04)  # a tie is never answered directly
 
 
@@ -194,7 +226,7 @@ def stage_decision(ev, p):  # type: ignore[no-untyped-def]
          *learned_features(ev, order)]
     )  # fmt: skip
     right = order[:, 0] == expect
-    coef = fit_logistic(X, right.astype(float))
+    coef = fit_signed(X, right.astype(float))
     prob = 1 / (1 + np.exp(-np.clip(X @ coef, -30, 30)))
     inscope = expect >= 0
     in_top3 = (order[:, :3] == expect[:, None]).any(axis=1)

@@ -32,7 +32,7 @@ from bot.matching.ranker import LearnedRanker, RankerOptions
 log = logging.getLogger(__name__)
 
 # Bump when the structure of what is cached changes, so old caches are not loaded.
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 Progress = Callable[[float], None]
 
 

@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 
 from bot.config import CONFIDENCE_FEATURES, MatchingSettings
 from bot.language.analyzer import Analysis
-from bot.matching.index import PhraseTable, Postings, SearchIndex
+from bot.matching.index import Postings, SearchIndex, phrase_coverage
 from bot.matching.index_grams import char_ngrams
 from bot.matching.ranker import LearnedRanker
 
@@ -321,40 +321,3 @@ def _top(scores: NDArray[np.float64], k: int) -> NDArray[np.intp]:
         return np.argsort(-scores)
     part = np.argpartition(-scores, k)[:k]
     return part[np.argsort(-scores[part])]
-
-
-def phrase_coverage(
-    table: PhraseTable,
-    units: list[tuple[tuple[str, ...], float]],
-    weights: list[float],
-    docs: NDArray[np.intp],
-) -> NDArray[np.float64]:
-    """Per document in ``docs``: the best share of the message's word weight that one single
-    string (title, question or keyword) of the document holds."""
-    total = sum(weights)
-    unit_of: dict[int, int] = {}
-    for number, (forms, _credit) in enumerate(units):
-        for form in forms:
-            term = table.term_ids.get(form)
-            if term is not None:
-                unit_of.setdefault(term, number)
-    if not unit_of or not total or not len(docs):
-        return np.zeros(len(docs))
-    first, last = table.doc_start[docs], table.doc_start[docs + 1]
-    starts, ends = table.term_start[first], table.term_start[last]
-    positions = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
-    query_terms = np.fromiter(sorted(unit_of), dtype=np.int64)
-    query_units = np.fromiter((unit_of[t] for t in query_terms), dtype=np.int64)
-    found = positions[np.isin(table.terms[positions], query_terms)]
-    result = np.zeros(len(docs))
-    if not len(found):
-        return result
-    strings = table.string_of(found)
-    units_found = query_units[np.searchsorted(query_terms, table.terms[found])]
-    pairs = np.unique(strings * len(units) + units_found)  # each unit once per string
-    value = np.array([weights[u] * units[u][1] for u in range(len(units))])
-    per_string = np.bincount(pairs // len(units), weights=value[pairs % len(units)])
-    for number, (a, b) in enumerate(zip(first, last, strict=True)):
-        window = per_string[a : min(b, len(per_string))]
-        result[number] = window.max() if len(window) else 0.0
-    return result / total

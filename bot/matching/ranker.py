@@ -18,9 +18,7 @@ scikit-learn's vectorizer, whose per-call overhead is a few milliseconds.
 from __future__ import annotations
 
 import itertools
-import math
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -77,6 +75,7 @@ class LearnedRanker:
         self.idf = idf
         self.weights = weights  # features x classes
         self.intercept = intercept
+        self._memo: dict[str, tuple[int, ...]] = {}
 
     @property
     def classes(self) -> int:
@@ -85,27 +84,51 @@ class LearnedRanker:
     def decision(self, text: str) -> NDArray[np.float32]:
         """Each class's decision value for one folded message (about +1: this class)."""
         ids, values = self.features(text)
-        if not len(ids):
+        w = self.weights
+        starts, ends = w.indptr[ids], w.indptr[ids + 1]
+        lengths = ends - starts
+        if not lengths.sum():
             return self.intercept.copy()
-        rows = self.weights[ids]
-        return np.asarray(rows.T @ values, dtype=np.float32) + self.intercept
+        # The rows of the message's features, gathered and summed per class (a sparse
+        # vector-matrix product without scipy's per-call overhead).
+        at = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        scores = np.bincount(
+            w.indices[at], weights=w.data[at] * np.repeat(values, lengths), minlength=self.classes
+        )
+        return scores.astype(np.float32) + self.intercept
 
     def features(self, text: str) -> tuple[NDArray[np.intp], NDArray[np.float32]]:
         """The message's TF-IDF vector (both blocks L2-normalised), as indices and values."""
+        words = text.split()
+        char_ids = [i for w in words for i in self._char_ids(w)]
         offset = len(self.char_vocabulary)
-        ids: list[int] = []
-        values: list[float] = []
-        for vocabulary, grams, shift in (
-            (self.char_vocabulary, char_grams(text), 0),
-            (self.word_vocabulary, word_grams(text), offset),
-        ):
-            counts = Counter(g for g in grams if g in vocabulary)
-            block = [(vocabulary[g] + shift, 1.0 + math.log(n)) for g, n in counts.items()]
-            weighted = [(i, tf * float(self.idf[i])) for i, tf in block]
-            norm = math.sqrt(sum(v * v for _, v in weighted)) or 1.0
-            ids += [i for i, _ in weighted]
-            values += [v / norm for _, v in weighted]
-        return np.asarray(ids, dtype=np.intp), np.asarray(values, dtype=np.float32)
+        known = self.word_vocabulary
+        word_ids = [known[g] + offset for g in word_grams(text) if g in known]
+        all_ids, all_values = [], []
+        for block in (char_ids, word_ids):
+            if not block:
+                continue
+            ids, counts = np.unique(np.asarray(block, dtype=np.intp), return_counts=True)
+            values = (1.0 + np.log(counts)) * self.idf[ids]
+            all_ids.append(ids)
+            all_values.append(values / np.sqrt(np.dot(values, values)))
+        if not all_ids:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32)
+        return np.concatenate(all_ids), np.concatenate(all_values).astype(np.float32)
+
+    def _char_ids(self, word: str) -> tuple[int, ...]:
+        """The known character n-grams of one word (memoised: words recur)."""
+        found = self._memo.get(word)
+        if found is None:
+            if len(self._memo) > 50_000:
+                self._memo.clear()
+            known = self.char_vocabulary
+            found = tuple(known[g] for g in char_grams(word) if g in known)
+            self._memo[word] = found
+        return found
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_memo": {}}  # pickled without the memo
 
     @classmethod
     def train(
@@ -135,9 +158,7 @@ class LearnedRanker:
         if progress:
             progress(0.05)
         weights, intercept = _one_vs_rest(matrix, labels, len(documents), options, progress)
-        return cls(
-            (vocabularies[0], vocabularies[1]), np.concatenate(idfs), weights, intercept
-        )
+        return cls((vocabularies[0], vocabularies[1]), np.concatenate(idfs), weights, intercept)
 
 
 def _one_vs_rest(
