@@ -18,7 +18,9 @@ from typing import Any
 
 import click
 
+from bot import log_privacy
 from bot.config import ConfigError, Settings, load_settings
+from bot.intake.requests import STATUSES
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.languages import LANGUAGES
 
@@ -61,6 +63,7 @@ def main(ctx: click.Context, config: str | None, verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    log_privacy.install()  # no token or message contents in any log (see bot/log_privacy.py)
     ctx.obj = Context(config)
 
 
@@ -93,6 +96,8 @@ def ask(obj: Context, question: str | None, lang: str | None, as_json: bool) -> 
 def _describe(engine: Any, result: Any) -> str:
     kb = engine.knowledge
     lang = result.language
+    if result.kind == "smalltalk":
+        return f"[none] ({lang}) Small talk ({result.smalltalk}), not a question: no entry."
     if result.status == "none":
         return f"[none] ({lang}) No entry fits this question (confidence {result.score:.2f})."
     if result.status == "clarify":
@@ -245,37 +250,27 @@ def requests() -> None:
     """Consultation requests, for the unit's office work."""
 
 
-REQUEST_FIELDS = (
-    "reference", "status", "kind", "requester", "organisation", "contact_name",
-    "contact_channel", "contact_value", "language", "slot_start", "created_at", "description",
-)  # fmt: skip
+STATUS = click.Choice(STATUSES)
 
 
 def _request_rows(obj: Context, status: str | None) -> list[dict[str, Any]]:
-    from bot.intake.requests import all_requests
+    from bot.intake.export import request_rows
     from bot.storage import Database
 
     db = Database(obj.settings.effective_database_url)
     db.migrate()
     with db.session() as session:
-        rows = [
-            {f: _plain(getattr(r, f)) for f in REQUEST_FIELDS}
-            for r in all_requests(session, status)
-        ]
+        rows = request_rows(session, obj.settings.consultation.zone, status)
     db.dispose()
     return rows
 
 
-def _plain(value: Any) -> Any:
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
 @requests.command("list")
-@click.option("--status", help="Only requests with this status (pending, accepted, ...).")
+@click.option("--status", type=STATUS, help="Only requests with this status.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per request.")
 @pass_context
 def requests_list(obj: Context, status: str | None, as_json: bool) -> None:
-    """List requests, oldest first.
+    """List requests, oldest first; times are Hannover time with their UTC offset.
 
     Example: consult-bot requests list --status pending
     """
@@ -288,26 +283,29 @@ def requests_list(obj: Context, status: str | None, as_json: bool) -> None:
         click.echo("no requests")
     for row in rows:
         who = row["organisation"] or row["contact_name"]
-        click.echo(
-            f"{row['reference']}  {row['status']:<9} {row['kind']:<20} {who}"
-            f"  slot {row['slot_start'] or '-'}"
+        slot = row["slot_start"] or (
+            f"{row['cancelled_slot_start']} (cancelled)" if row["cancelled_slot_start"] else "-"
         )
+        click.echo(f"{row['reference']}  {row['status']:<9} {row['kind']:<20} {who}  slot {slot}")
 
 
 @requests.command("export")
 @click.option("--csv", "csv_path", required=True, type=click.Path(dir_okay=False))
-@click.option("--status", help="Only requests with this status.")
+@click.option("--status", type=STATUS, help="Only requests with this status.")
 @pass_context
 def requests_export(obj: Context, csv_path: str, status: str | None) -> None:
-    """Write requests to a CSV file (UTF-8 with BOM, so spreadsheet programs read umlauts).
+    """Write requests to a CSV file (UTF-8 with BOM, so spreadsheet programs read umlauts);
+    times are Hannover time with their UTC offset, pre-check answers in their own columns.
 
     Example: consult-bot requests export --csv requests.csv
     """
     import csv
 
+    from bot.intake.export import FIELDS
+
     rows = _request_rows(obj, status)
     with open(csv_path, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=REQUEST_FIELDS)
+        writer = csv.DictWriter(handle, fieldnames=FIELDS)
         writer.writeheader()
         writer.writerows(rows)
     click.echo(f"{len(rows)} request(s) written to {csv_path}")

@@ -10,7 +10,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bot.config import Settings
 from bot.engine_build import build_in_worker
@@ -26,21 +26,28 @@ from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
 from bot.knowledge.loader import Problem
 from bot.language.analyzer import TextAnalyzer
 from bot.language.detect import LanguageDetector
+from bot.language.intents import EMERGENCY_ENTRY, Intents, smalltalk_language
 from bot.language.normalize import clean_text, fold
+from bot.language.terms import GermanTerms
 from bot.languages import LANGUAGES
 from bot.matching.matcher import Candidate, Matcher, Status
 
 log = logging.getLogger(__name__)
+
+# question: matched; emergency: the danger rule gave the emergency entry; smalltalk: no entry.
+Kind = Literal["question", "emergency", "smalltalk"]
 
 
 @dataclass(frozen=True)
 class MatchResult:
     status: Status
     entry_id: str | None  # the best candidate for "answer" and "clarify", None for "none"
-    language: str  # the language detected (or kept from the hint)
+    language: str  # the reply language: detected from the text, or kept from the hint
     score: float
     alternatives: tuple[Candidate, ...] = ()  # other candidates, best first
     language_certain: bool = False  # detected from the text itself, not kept from the hint
+    kind: Kind = "question"
+    smalltalk: str | None = None  # for small talk: greeting, thanks, bye or other
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -51,6 +58,7 @@ class MatchResult:
     def to_json(self) -> dict[str, Any]:
         return {
             "status": self.status,
+            "kind": self.kind,
             "entry_id": self.entry_id,
             "language": self.language,
             "score": round(self.score, 4),
@@ -68,6 +76,7 @@ class AnsweringEngine:
     analyzer: TextAnalyzer
     matcher: Matcher
     timings: dict[str, float] = field(default_factory=dict)
+    intents: Intents = field(default_factory=Intents.load)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AnsweringEngine:
@@ -95,6 +104,7 @@ class AnsweringEngine:
             built = _build_and_load(kb, analyzer, settings, cache, timings)
         timings["cache_load"] = time.perf_counter() - started - sum(timings.values())
         analyzer.use_tables(built.tables)
+        detector.use_terms(GermanTerms.load(kb))
         matcher = Matcher(built.index, settings.matching, built.ranker)
         return cls(kb, settings, detector, analyzer, matcher, timings)
 
@@ -104,10 +114,14 @@ class AnsweringEngine:
         text = text[: self.settings.matching.max_query_chars]
         detection = self.detector.detect(text, hint)
         language = detection.language
+        certain = detection.reason in ("script", "letters", "markers", "model")
+        before = self._before_matching(text, hint, language, certain)
+        if before is not None:
+            return before
+        text = self.intents.smalltalk.strip(text)  # "Hallo, wie ...?": the question only
         analysis = self.analyzer.analyze(text, language)
         decision = self.matcher.decide(self.matcher.rank(analysis, language, fold(text)))
         best = decision.best
-        certain = detection.reason in ("script", "letters", "model")
         # "score" is the confidence the decision used; alternatives carry their relevance.
         if decision.status == "none" or best is None:
             return MatchResult(
@@ -121,6 +135,20 @@ class AnsweringEngine:
             decision.candidates[1:],
             certain,
         )
+
+    def _before_matching(
+        self, text: str, hint: str | None, language: str, certain: bool
+    ) -> MatchResult | None:
+        """Danger now gets the emergency entry; small talk gets no entry (kept apart from the
+        matcher, see bot/language/intents.py)."""
+        if EMERGENCY_ENTRY in self.knowledge and self.intents.emergency.matches(text):
+            return MatchResult("answer", EMERGENCY_ENTRY, language, 1.0, (), certain, "emergency")
+        talk = self.intents.smalltalk.match(text)
+        if talk is None:
+            return None
+        script = self.detector.script_languages(text)
+        reply, sure = smalltalk_language(talk, script, hint, self.detector.default)
+        return MatchResult("none", None, reply, 0.0, (), sure, "smalltalk", talk.kind)
 
 
 def make_detector(settings: Settings) -> LanguageDetector:

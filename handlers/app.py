@@ -13,9 +13,11 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
+from bot import log_privacy
 from bot.config import ConfigError, Settings
 from bot.intake.reminders import Reminders
-from handlers.durability import INBOX_KEY, DurableApplication, InboxRequest, replay_pending
+from handlers.boundary import CleanApplication
+from handlers.durability import INBOX_KEY, InboxRequest, replay_pending
 from handlers.ordering import PerChatUpdateProcessor
 from handlers.outbox_sender import SENDER_KEY, OutboxSender
 from handlers.registry import register, set_commands
@@ -30,10 +32,11 @@ def build_application(settings: Settings, services: Services | None = None) -> A
     tg = settings.telegram
     if not tg.token:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set: put the bot's token into the environment")
+    log_privacy.install([tg.token, tg.webhook_secret])
     services = services or Services.create(settings)
     builder = (
         ApplicationBuilder()
-        .application_class(DurableApplication)
+        .application_class(CleanApplication)
         .token(tg.token)
         .base_url(tg.base_url)
         .base_file_url(tg.base_file_url)
@@ -73,7 +76,9 @@ async def start_background(app: Application) -> None:  # type: ignore[type-arg]
     threads = StaffThreads(
         app.bot, services.assistant.desk, services.settings.telegram.staff_chat_id
     )
-    sender = OutboxSender(app, services.outbox, threads)
+    sender = OutboxSender(
+        app, services.outbox, threads, on_delivered=services.assistant.intake.staff.card_delivered
+    )
     app.bot_data[SENDER_KEY] = sender
     sender.start()
     settings = services.settings

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application
@@ -26,10 +27,13 @@ class OutboxSender:
         app: Application,  # type: ignore[type-arg]
         outbox: Outbox,
         threads: StaffThreads | None = None,
+        on_delivered: Callable[[str, list[int]], None] | None = None,
     ) -> None:
         self.app = app
         self.outbox = outbox
         self.threads = threads  # routes ticket messages in the staff chat
+        # Told the key and message ids of what was delivered (e.g. where a staff card landed).
+        self.on_delivered = on_delivered
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -68,7 +72,7 @@ class OutboxSender:
             if lane in held:
                 continue
             try:
-                await self._send(pending.chat_id, pending.reply)
+                message_ids = await self._send(pending.chat_id, pending.reply)
             except RetryAfter as exc:
                 self.outbox.failed(pending.id, str(exc), _seconds(exc.retry_after))
                 held.add(lane)
@@ -83,7 +87,16 @@ class OutboxSender:
             else:
                 self.outbox.sent(pending.id)
                 delivered += 1
+                self._delivered(pending.key, message_ids)
         return delivered
+
+    def _delivered(self, key: str, message_ids: list[int]) -> None:
+        if self.on_delivered is None:
+            return
+        try:
+            self.on_delivered(key, message_ids)
+        except Exception:  # what was sent stays sent; only the bookkeeping is missing
+            log.exception("after delivering %s", key)
 
     def _undeliverable(self, chat_id: int, blocked: bool) -> None:
         staff_chat = self.threads.staff_chat if self.threads is not None else None
@@ -94,11 +107,10 @@ class OutboxSender:
             self.outbox.put(notice.key, staff_chat, notice)  # sent in the next round
             self._wake.set()
 
-    async def _send(self, chat_id: int, reply: Reply) -> None:
+    async def _send(self, chat_id: int, reply: Reply) -> list[int]:
         if reply.ticket is not None and self.threads is not None:
-            await self.threads.send(chat_id, reply)
-        else:
-            await send(self.app.bot, chat_id, reply)
+            return await self.threads.send(chat_id, reply)
+        return await send(self.app.bot, chat_id, reply)
 
 
 def _seconds(value: object) -> float:

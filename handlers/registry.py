@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import html
 import logging
-import traceback
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -106,11 +104,9 @@ async def set_commands(app: Application) -> None:  # type: ignore[type-arg]
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the error and tell the resident something went wrong; the bot keeps running."""
     error = context.error
-    log.error(
-        "error while handling an update: %s\n%s",
-        error,
-        "".join(traceback.format_exception(error)) if error else "",
-    )
+    # The traceback, never the update or the error's message (see bot/log_privacy.py).
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("error while handling update %s", update_id, exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if update.effective_chat.type != "private":
@@ -120,4 +116,4 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         language = services.assistant.user_language(resident.who(update))
         await deliver(context.bot, update.effective_chat.id, [services.assistant.error(language)])
     except Exception:  # the error reply itself failed (e.g. Telegram unreachable): only log
-        log.exception("could not tell the user about the error (%s)", html.escape(str(error)))
+        log.exception("could not tell the user about the error in update %s", update_id)

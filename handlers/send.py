@@ -15,11 +15,12 @@ from telegram import (
     LinkPreviewOptions,
     ReplyParameters,
 )
-from telegram.constants import MessageLimit, ParseMode
-from telegram.error import BadRequest
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ExtBot
 
 from bot.conversation import Reply
+from handlers.splitting import split_message
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -34,32 +35,6 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
             for row in reply.buttons
         ]
     )
-
-
-def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Split at paragraph or line breaks (never inside a line shorter than the limit)."""
-    if len(text) <= limit:
-        return [text]
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:  # one enormous line: cut at a space
-            cut = line.rfind(" ", 0, limit)
-            cut = cut if cut > limit // 2 else limit
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:cut])
-            line = line[cut:].lstrip()
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        chunks.append(current)
-    return [c for c in chunks if c.strip()]
 
 
 async def deliver(
@@ -79,7 +54,9 @@ async def deliver(
             target = staff_chat if reply.to_staff else reply.chat_id
             if target is None:  # without a staff chat, requests are only stored
                 continue
-            if outbox is not None and (reply.key or reply.ticket is not None):
+            if reply.edit_of is not None:
+                await _edit_elsewhere(bot, target, reply.edit_of, reply)
+            elif outbox is not None and (reply.key or reply.ticket is not None):
                 outbox.queue(reply.key or f"once:{uuid.uuid4()}", target, reply)
             else:
                 await send(bot, target, reply)
@@ -87,7 +64,7 @@ async def deliver(
             await query.answer(reply.text[:200])
             answered = True
         elif reply.mode == "edit" and query is not None and query.message is not None:
-            await _edit(query, reply)
+            await _edit(bot, chat_id, query, reply, thread_id)
             if reply.document is not None:
                 await _document(bot, chat_id, reply.document, thread_id)
         else:
@@ -139,15 +116,47 @@ async def _document(
     await bot.send_document(chat_id, InputFile(content, filename=name), message_thread_id=thread_id)
 
 
-async def _edit(query: CallbackQuery, reply: Reply) -> None:
-    text = split_message(reply.text)[0]
+async def _edit_elsewhere(
+    bot: ExtBot,  # type: ignore[type-arg]
+    chat_id: int,
+    message_id: int,
+    reply: Reply,
+) -> None:
+    """Edit an earlier message (e.g. take the buttons off an outdated staff card). Best effort:
+    a message that is gone or too old stays as it is, and its buttons are refused anyway."""
+    try:
+        await bot.edit_message_text(
+            split_message(reply.text)[0], chat_id=chat_id, message_id=message_id,
+            parse_mode=ParseMode.HTML, reply_markup=keyboard(reply),
+            link_preview_options=NO_PREVIEW,
+        )  # fmt: skip
+    except TelegramError as exc:
+        log.info("could not edit message %s in chat %s: %s", message_id, chat_id, exc)
+
+
+async def _edit(
+    bot: ExtBot,  # type: ignore[type-arg]
+    chat_id: int,
+    query: CallbackQuery,
+    reply: Reply,
+    thread_id: int | None,
+) -> None:
+    """Edit the pressed message; what does not fit follows as new messages (the buttons go
+    with the last piece)."""
+    first, *rest = split_message(reply.text) or [reply.text]
     try:
         await query.edit_message_text(
-            text,
+            first,
             parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(reply),
+            reply_markup=None if rest else keyboard(reply),
             link_preview_options=NO_PREVIEW,
         )
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
+    for number, piece in enumerate(rest, start=1):
+        await bot.send_message(
+            chat_id, piece, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+            reply_markup=keyboard(reply) if number == len(rest) else None,
+            message_thread_id=thread_id,
+        )  # fmt: skip

@@ -141,11 +141,13 @@ class Assistant:
         return self.intake.start(who, self.user_language(who))
 
     def my_requests(self, who: UserRef) -> Reply:
-        return self.intake.my_requests(who, self.user_language(who))
+        return self.intake.mine.listing(who, self.user_language(who))
 
-    def staff_decision(self, request_id: int, accept: bool, staff: str) -> list[Reply]:
+    def staff_decision(
+        self, request_id: int, revision: int, accept: bool, staff: str
+    ) -> list[Reply]:
         on_accept = self.reminders.schedule if self.reminders is not None else None
-        return self.intake.staff.decide(request_id, accept, staff, on_accept)
+        return self.intake.staff.decide(request_id, revision, accept, staff, on_accept)
 
     def human(self, who: UserRef) -> list[Reply]:
         """/human: hand the conversation to staff (after consent)."""
@@ -190,9 +192,9 @@ class Assistant:
             limit = MAX_MESSAGE_CHARS
             too_long = self.t(language, "too_long", length=len(text), limit=limit)
             return None, [Reply(too_long, language=language)]
-        if not any(ch.isalpha() for ch in text):
-            return None, [Reply(self.t(language, "empty_message"), language=language)]
         result = self.engine.ask(text, hint=language)
+        if result.kind == "smalltalk":  # not a question: nothing to remember or count
+            return result, [self._smalltalk_reply(result)]
         self._remember(session, user, text, result)
         replies = self._replies_for(result, user.unanswered_streak or 0)
         return result, replies
@@ -204,6 +206,12 @@ class Assistant:
         if result.status == "clarify":
             return [render.clarify(self.kb, result.choices, lang, self.texts)]
         return [self.not_found(lang, offer=streak >= self.desk.settings.offer_after_unanswered)]
+
+    def _smalltalk_reply(self, result: MatchResult) -> Reply:
+        """Greetings, thanks, "ok", an emoji: a friendly word on what the assistant does."""
+        language = result.language
+        text = self.t(language, f"smalltalk.{result.smalltalk or 'other'}")
+        return Reply(text, (render.topics_button(language, self.texts),), language=language)
 
     def not_found(self, language: str, key: str = "not_found", offer: bool = False) -> Reply:
         """The honest "I don't know": topics to browse and, with the desk, a person."""
@@ -280,16 +288,9 @@ class Assistant:
         if kind == "intake_start":
             return self.appointment(who)
         if kind.startswith("intake_"):
-            return self.intake.press(who, action, message_ref)
-        if kind == "request_cancel":
-            return self.intake.cancel_request(who, int(args[0]), language)
-        if kind == "proposal_accept":
-            on_accept = self.reminders.schedule if self.reminders is not None else None
-            return self.intake.accept_proposal(who, int(args[0]), language, on_accept)
-        if kind == "request_move":
-            return self.intake.move_choices(who, int(args[0]), language)
-        if kind == "request_move_to":
-            return self.intake.move(who, int(args[0]), args[1], language)
+            return self.intake.press(who, action, message_ref, language)
+        if kind.startswith("request_") or kind == "proposal_accept":
+            return self._my_request(who, action, language)
         if kind.startswith("staff_"):  # only valid in the staff chat, see handlers
             return [Reply(self.t(language, "button_expired"), mode="notice", language=language)]
         if kind in ("entry", "browse_entry"):
@@ -318,6 +319,25 @@ class Assistant:
         if kind == "keep":
             return [Reply(self.t(language, "language_set"), mode="edit", language=language)]
         return [self._none_of_these(who, language)]
+
+    def _my_request(self, who: UserRef, action: actions.Action, language: str) -> list[Reply]:
+        """Buttons on a resident's own requests (/myrequests, a proposal, moving)."""
+        mine, kind, args = self.intake.mine, action.kind, action.args
+        if kind == "request_list":
+            return [mine.listing(who, language, mode="edit")]
+        rid = int(args[0])
+        if kind == "request_cancel":
+            return mine.ask_cancel(who, rid, language)
+        if kind == "request_cancel_yes":
+            return mine.cancel(who, rid, language)
+        if kind == "proposal_accept":
+            on_accept = self.reminders.schedule if self.reminders is not None else None
+            return mine.accept_proposal(who, rid, language, on_accept)
+        if kind == "request_move":
+            return mine.move_choices(who, rid, language)
+        if kind == "request_move_page":
+            return mine.move_choices(who, rid, language, int(args[1]))
+        return mine.move(who, rid, args[1], language)  # request_move_to
 
     def _valid(self, action: actions.Action) -> bool:
         if action.kind in ("entry", "browse_entry", "feedback"):
