@@ -104,7 +104,7 @@ class AnsweringEngine:
             built = _build_and_load(kb, analyzer, settings, cache, timings)
         timings["cache_load"] = time.perf_counter() - started - sum(timings.values())
         analyzer.use_tables(built.tables)
-        detector.use_terms(GermanTerms.load(kb))
+        detector.use_terms(GermanTerms.cached(kb, settings.cache_dir))
         matcher = Matcher(built.index, settings.matching, built.ranker)
         return cls(kb, settings, detector, analyzer, matcher, timings)
 

@@ -84,7 +84,7 @@ class LanguageDetector:
         by_markers = self._by_markers(carrying, candidates, hint)
         if by_markers:
             return by_markers
-        short = len(carrying) < self.short_message_words
+        short = len(words) < self.short_message_words
         keeps_hint = hint in candidates or (script == LATIN and hint is not None)
         if short and keeps_hint:
             return Detection(hint, 0.5, "hint")  # type: ignore[arg-type]

@@ -23,33 +23,48 @@ class PatternFileError(Exception):
     """A data file of this package is broken: names the file, the section and the pattern."""
 
 
+Script = str  # "latin", "cyrillic", "arabic" or "any"
+_SCRIPT_OF_SECTION = {
+    "ru": "cyrillic", "uk": "cyrillic", "ar": "arabic", "fa": "arabic", "any": "any"
+}  # fmt: skip
+_HAS = {
+    "latin": re.compile("[a-z]"),
+    "cyrillic": re.compile("[\u0400-\u04ff]"),
+    "arabic": re.compile("[\u0600-\u06ff]"),
+}
+
+
 @dataclass(frozen=True)
 class EmergencyRule:
-    strong: tuple[re.Pattern[str], ...]
-    weak: tuple[re.Pattern[str], ...]
+    # Per script of the patterns: only those whose letters the message has are tried.
+    strong: dict[Script, tuple[re.Pattern[str], ...]]
+    weak: dict[Script, tuple[re.Pattern[str], ...]]
     unless: tuple[re.Pattern[str], ...]
 
     def matches(self, text: str) -> bool:
         """Whether ``text`` is about danger now."""
         folded = fold(text)
-        if any(p.search(folded) for p in self.strong):
+        scripts = ["any", *(name for name, has in _HAS.items() if has.search(folded))]
+        if any(p.search(folded) for s in scripts for p in self.strong.get(s, ())):
             return True
-        if not any(p.search(folded) for p in self.weak):
+        if not any(p.search(folded) for s in scripts for p in self.weak.get(s, ())):
             return False
         return not any(p.search(folded) for p in self.unless)
 
     @classmethod
     def load(cls, path: Path = PATTERNS_FILE) -> EmergencyRule:
         data = _read(path)
-        strong: list[re.Pattern[str]] = []
-        weak: list[re.Pattern[str]] = []
+        strong: dict[Script, tuple[re.Pattern[str], ...]] = {}
+        weak: dict[Script, tuple[re.Pattern[str], ...]] = {}
         unless = compile_patterns(path, "unless", data.pop("unless", []))
         for section, kinds in data.items():
             if not isinstance(kinds, dict) or set(kinds) - {"strong", "weak"}:
                 raise PatternFileError(f"{path}: section '{section}' needs 'strong' and/or 'weak'")
-            strong += compile_patterns(path, f"{section}.strong", kinds.get("strong", []))
-            weak += compile_patterns(path, f"{section}.weak", kinds.get("weak", []))
-        return cls(tuple(strong), tuple(weak), tuple(unless))
+            script = _SCRIPT_OF_SECTION.get(section, "latin")
+            for kind, found in (("strong", strong), ("weak", weak)):
+                compiled = compile_patterns(path, f"{section}.{kind}", kinds.get(kind, []))
+                found[script] = found.get(script, ()) + tuple(compiled)
+        return cls(strong, weak, tuple(unless))
 
 
 def _read(path: Path) -> dict[str, object]:

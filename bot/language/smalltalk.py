@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.language.normalize import fold
@@ -110,11 +111,14 @@ class SmallTalkMatcher:
         hit = self.phrases.get(key)
         if hit is not None or len(key) != 1 or len(key[0]) < TYPO_MIN_LENGTH:
             return hit
-        for phrase, value in self.phrases.items():
-            long_word = len(phrase) == 1 and len(phrase[0]) >= TYPO_MIN_LENGTH
-            if long_word and OSA.distance(key[0], phrase[0], score_cutoff=1) <= 1:
-                return value
-        return None
+        near = process.extractOne(
+            key[0], self.long_words, scorer=OSA.distance, score_cutoff=1
+        )  # one typo: "thnaks", "dankee", "merhba"
+        return self.phrases[(near[0],)] if near is not None else None
+
+    @cached_property
+    def long_words(self) -> list[str]:
+        return [p[0] for p in self.phrases if len(p) == 1 and len(p[0]) >= TYPO_MIN_LENGTH]
 
     @classmethod
     def load(cls, path: Path = PHRASES_FILE) -> SmallTalkMatcher:

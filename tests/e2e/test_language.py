@@ -50,3 +50,58 @@ async def test_danger_in_latin_letters_gets_the_emergency_numbers(env: Env) -> N
     answer = await env.emu.wait_for_bot_message(user.chat_id)
     assert answer.text.startswith(title(env, "emergency", "ru"))
     assert "110" in answer.text and "112" in answer.text
+
+
+async def test_a_german_term_in_arabic_gets_an_arabic_answer_without_an_offer(env: Env) -> None:
+    user = env.emu.user(703, "Samir", language_code="ar")
+    await user.send_text("كيف أقدم على Einbürgerung")
+    answer = await env.emu.wait_for_bot_message(user.chat_id)
+    assert answer.text.lstrip("\u200f").startswith(title(env, "naturalisation-apply", "ar"))
+    await user.send_text("وين بلاقي Ausländerbehörde بهانوفر")
+    await env.emu.wait_for_bot_message(user.chat_id)
+    await asyncio.sleep(0.5)
+    offer = texts(env, "de", "switch_language_offer", language="Deutsch")
+    assert all(m.text != offer for m in env.emu.bot_messages(user.chat_id))
+    assert len(env.emu.bot_messages(user.chat_id)) == 2
+
+
+async def test_keep_my_language_is_remembered(env: Env) -> None:
+    user = env.emu.user(704, "Rania", language_code="ar")
+    await user.send_text("Wie beantrage ich die Einbürgerung?")
+    answer = await env.emu.wait_for_bot_message(user.chat_id)
+    assert answer.text.startswith(title(env, "naturalisation-apply", "de"))
+    offer = await env.emu.wait_for_bot_message(user.chat_id)
+    assert offer.text == texts(env, "de", "switch_language_offer", language="Deutsch")
+    await user.press_button(texts(env, "ar", "keep_language_button", language="العربية"))
+    await asyncio.sleep(0.3)
+    # Again in German: answered in the kept language, and never offered again.
+    await user.send_text("Was kostet der Einbürgerungstest?")
+    answer = await env.emu.wait_for_bot_message(user.chat_id)
+    assert answer.text.lstrip("\u200f").startswith(title(env, "naturalisation-test", "ar"))
+    await asyncio.sleep(0.5)
+    assert env.emu.bot_messages(user.chat_id)[-1].text == answer.text
+    # An explicit choice of language starts afresh.
+    await user.send_command("language")
+    await env.emu.wait_for_bot_message(user.chat_id)
+    await user.press_button("العربية")
+    await asyncio.sleep(0.3)
+    await user.send_text("Was kostet der Einbürgerungstest?")
+    await env.emu.wait_for_bot_message(user.chat_id)
+    offer = await env.emu.wait_for_bot_message(user.chat_id)
+    assert offer.text == texts(env, "de", "switch_language_offer", language="Deutsch")
+
+
+async def test_russian_in_latin_letters_is_answered_in_russian(env: Env) -> None:
+    user = env.emu.user(705, "Dmitri", language_code="de")
+    result = env.services.engine.ask("kak poluchit grazhdanstvo Germanii", hint="de")
+    assert result.language == "ru" and result.language_certain
+    await user.send_text("kak poluchit grazhdanstvo Germanii")
+    first = await env.emu.wait_for_bot_message(user.chat_id)
+    if result.status == "answer":
+        assert first.text.startswith(title(env, result.entry_id, "ru"))
+    elif result.status == "clarify":
+        assert first.text == texts(env, "ru", "did_you_mean")
+    else:
+        assert first.text.startswith(texts(env, "ru", "not_found")[:40])
+    offer = await env.emu.wait_for_bot_message(user.chat_id)
+    assert offer.text == texts(env, "ru", "switch_language_offer", language="Русский")

@@ -169,3 +169,23 @@ def test_the_knowledge_base_adds_its_german_terms(engine) -> None:  # type: igno
     terms = engine.detector.terms
     assert "zuwendungsportal" in terms and "festbetrag" in terms
     assert "wie" not in terms and "the" not in terms and "kak" not in terms
+
+
+def test_keep_button_names_the_language_written() -> None:
+    from bot import actions
+
+    assert actions.parse(actions.encode("keep", "de")) == actions.Action("keep", ("de",))
+    assert actions.parse("kp") == actions.Action("keep", ())  # buttons sent before
+    assert actions.parse("kp:xx") is None
+
+
+def test_german_terms_are_cached_by_the_knowledge_base(tmp_path, engine) -> None:  # type: ignore[no-untyped-def]
+    from bot.language.terms import GermanTerms
+
+    kb = engine.knowledge
+    first = GermanTerms.cached(kb, tmp_path)
+    assert first == GermanTerms.load(kb)
+    (cached,) = tmp_path.glob("terms-*.json")
+    assert GermanTerms.cached(kb, tmp_path) == first  # read back, same words
+    cached.write_text("not json", encoding="utf-8")
+    assert GermanTerms.cached(kb, tmp_path) == first  # a broken file is rebuilt
