@@ -52,9 +52,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     # existed have none: they count as revision 0, i.e. valid while the request is unchanged)
     "staff_decide": re.compile(r"sd:(\d{1,9}):(?:(\d{1,6}):)?([01])"),
     "staff_propose": re.compile(r"sp:(\d{1,9})(?::(\d{1,6}))?"),
-    "staff_propose_at": re.compile(
-        r"sq:(\d{1,9}):(?:(\d{1,6}):)?(\d{4}-\d\d-\d\dT\d\d:\d\d:00Z)"
-    ),
+    "staff_propose_at": re.compile(r"sq:(\d{1,9}):(?:(\d{1,6}):)?(\d{4}-\d\d-\d\dT\d\d:\d\d:00Z)"),
     "staff_card": re.compile(r"sc:(\d{1,9}):(\d{1,6})"),
     "proposal_accept": re.compile(r"pa:(\d{1,9})"),
     # staff desk

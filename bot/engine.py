@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -16,7 +17,6 @@ from bot.config import Settings
 from bot.engine_build import build_in_worker
 from bot.engine_store import (
     Built,
-    ProgressLine,
     TrainingError,
     build,
     cache_path,
@@ -33,6 +33,7 @@ from bot.languages import LANGUAGES
 from bot.matching.matcher import Candidate, Matcher, Status
 
 log = logging.getLogger(__name__)
+Progress = Callable[[int], None]  # percent of a cold build done
 
 # question: matched; emergency: the danger rule gave the emergency entry; smalltalk: no entry.
 Kind = Literal["question", "emergency", "smalltalk"]
@@ -79,12 +80,13 @@ class AnsweringEngine:
     intents: Intents = field(default_factory=Intents.load)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> AnsweringEngine:
-        """Load the knowledge base from the settings' folder and build everything around it."""
+    def from_settings(cls, settings: Settings, progress: Progress | None = None) -> AnsweringEngine:
+        """Load the knowledge base from the settings' folder and build everything around it.
+        ``progress(percent)`` is called while a missing cache is built (a cold start)."""
         started = time.perf_counter()
         detector = make_detector(settings)
         kb = load_knowledge(settings.knowledge_dir)
-        engine = cls.from_knowledge(kb, settings, detector)
+        engine = cls.from_knowledge(kb, settings, detector, progress)
         engine.timings["load_knowledge"] = (
             time.perf_counter() - started - sum(engine.timings.values())
         )
@@ -92,7 +94,11 @@ class AnsweringEngine:
 
     @classmethod
     def from_knowledge(
-        cls, kb: KnowledgeBase, settings: Settings, detector: LanguageDetector | None = None
+        cls,
+        kb: KnowledgeBase,
+        settings: Settings,
+        detector: LanguageDetector | None = None,
+        progress: Progress | None = None,
     ) -> AnsweringEngine:
         timings: dict[str, float] = {}
         detector = detector or make_detector(settings)
@@ -101,7 +107,7 @@ class AnsweringEngine:
         cache = cache_path(settings, kb)
         built = read_cache(cache)
         if built is None:
-            built = _build_and_load(kb, analyzer, settings, cache, timings)
+            built = _build_and_load(kb, analyzer, settings, cache, timings, progress)
         timings["cache_load"] = time.perf_counter() - started - sum(timings.values())
         analyzer.use_tables(built.tables)
         detector.use_terms(GermanTerms.cached(kb, settings.cache_dir))
@@ -168,11 +174,13 @@ def _build_and_load(
     settings: Settings,
     cache: Path,
     timings: dict[str, float],
+    progress: Progress | None = None,
 ) -> Built:
     """Build in a worker process and load the result; in this process if that fails
     (e.g. a read-only data folder), which costs memory but still works. A knowledge base the
     ranker cannot be trained on stops here with the reason."""
-    progress = ProgressLine()
+    if progress is not None:
+        progress(0)
     try:
         try:
             timings.update(build_in_worker(kb, settings, cache, progress))

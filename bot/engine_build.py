@@ -6,7 +6,7 @@ that memory is returned to the system when the worker ends, and the bot only loa
 result from the cache.
 
 Worker protocol: a pickled ``(KnowledgeBase, Settings, cache_path)`` on stdin; progress lines
-(``@progress 0.42``) on stderr; writes the cache file and prints the build timings as JSON.
+(``progress 42``, percent) on stderr; writes the cache file and prints the build timings as JSON.
 Exit status 3: the knowledge base cannot train the ranker (the reason on stderr).
 """
 
@@ -24,7 +24,7 @@ from bot.engine_store import TrainingError, build, write_cache
 from bot.knowledge import KnowledgeBase
 from bot.language.analyzer import TextAnalyzer
 
-PROGRESS = "@progress "
+PROGRESS = "progress "  # worker's stderr lines starting with this carry a percentage
 TRAINING_FAILED = 3
 
 
@@ -32,7 +32,7 @@ def build_in_worker(
     kb: KnowledgeBase,
     settings: Settings,
     cache: Path,
-    progress: Callable[[float], None] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, float]:
     """Run the build in ``python -m bot.engine_build``; return its timings.
 
@@ -51,9 +51,10 @@ def build_in_worker(
     errors: list[str] = []
     for raw in worker.stderr:
         line = raw.decode(errors="replace").rstrip("\n")
-        if line.startswith(PROGRESS) and progress:
-            progress(float(line[len(PROGRESS) :]))
-        elif not line.startswith(PROGRESS):
+        if line.startswith(PROGRESS) and line[len(PROGRESS) :].strip().isdigit():
+            if progress is not None:
+                progress(int(line[len(PROGRESS) :]))
+        else:
             errors.append(line)
     output = worker.stdout.read().decode()
     status = worker.wait()
@@ -70,8 +71,8 @@ def _main() -> None:
     kb, settings, cache = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - from our parent
     timings: dict[str, float] = {}
 
-    def progress(share: float) -> None:
-        print(f"{PROGRESS}{share:.3f}", file=sys.stderr, flush=True)
+    def progress(percent: int) -> None:
+        print(f"{PROGRESS}{percent}", file=sys.stderr, flush=True)
 
     try:
         built = build(kb, TextAnalyzer(), settings, timings, progress)

@@ -12,7 +12,6 @@ import hashlib
 import logging
 import os
 import pickle
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +32,10 @@ log = logging.getLogger(__name__)
 
 # Bump when the structure of what is cached changes, so old caches are not loaded.
 INDEX_FORMAT = 7
-Progress = Callable[[float], None]
+Progress = Callable[[int], None]  # percent of a cold build done
+# Shares of a cold build's time (percent at the end of each step), measured on the real
+# knowledge base: lemma tables, search index, then the learned ranker.
+LEMMA_DONE, INDEX_DONE = 50, 60
 
 
 @dataclass(frozen=True)
@@ -55,23 +57,33 @@ def build(
     progress: Progress | None = None,
 ) -> Built:
     """Lemma tables for the knowledge base's vocabulary, the search index, the ranker."""
-    report = progress or (lambda _share: None)
+    shown: list[int] = []
+
+    def report(percent: int) -> None:  # each step once
+        if progress is not None and (not shown or percent > shown[-1]):
+            shown.append(percent)
+            progress(percent)
+
     started = time.perf_counter()
     vocabulary = {
         lang: [w for texts in kb.texts(lang) for ws in analyzer.tokens(texts, lang) for w in ws]
         for lang in LANGUAGES
     }
-    tables = LemmaTables.for_vocabulary(vocabulary, settings.cache_dir)
+    tables = LemmaTables.for_vocabulary(
+        vocabulary, settings.cache_dir, lambda done: report(round(done * LEMMA_DONE))
+    )
     analyzer.use_tables(tables)
     timings["lemma_tables"] = time.perf_counter() - started
-    report(0.2)
+    report(LEMMA_DONE)
     started = time.perf_counter()
     index = SearchIndex.build(kb, analyzer, LANGUAGES)
     timings["index"] = time.perf_counter() - started
-    report(0.4)
+    report(INDEX_DONE)
     started = time.perf_counter()
-    ranker = train_ranker(kb, settings, lambda share: report(0.4 + 0.6 * share))
+    share = 100 - INDEX_DONE
+    ranker = train_ranker(kb, settings, lambda done: report(INDEX_DONE + int(done * share)))
     timings["ranker"] = time.perf_counter() - started
+    report(100)
     return Built(tables, index, ranker)
 
 
@@ -90,7 +102,7 @@ def training_texts(kb: KnowledgeBase, transliterate: bool) -> list[list[str]]:
 
 
 def train_ranker(
-    kb: KnowledgeBase, settings: Settings, progress: Progress | None = None
+    kb: KnowledgeBase, settings: Settings, progress: Callable[[float], None] | None = None
 ) -> LearnedRanker:
     s = settings.matching.ranker
     options = RankerOptions(c=s.c, neighbours=s.neighbours, sample=s.sample, prune=s.prune)
@@ -131,16 +143,3 @@ def write_cache(path: Path, built: Built) -> bool:
     except OSError as exc:  # a read-only data folder only costs time on the next start
         log.warning("cannot cache the search index: %s", exc)
         return False
-
-
-class ProgressLine:
-    """Shows the build's progress on stderr, one line per tenth."""
-
-    def __init__(self) -> None:
-        self.shown = -1
-
-    def __call__(self, share: float) -> None:
-        tenth = int(share * 10)
-        if tenth > self.shown:
-            self.shown = tenth
-            print(f"building the search index … {10 * tenth} %", file=sys.stderr, flush=True)

@@ -116,9 +116,9 @@ def test_first_build_shows_progress_then_loads_from_cache(engine, settings, tmp_
 
     kb = KnowledgeBase(entries=engine.knowledge.entries[:3], topics=engine.knowledge.topics)
     local = settings.model_copy(update={"data_dir": tmp_path})
-    shown: list[float] = []
+    shown: list[int] = []
     build_in_worker(kb, local, cache_path(local, kb), shown.append)
-    assert shown == sorted(shown) and shown[-1] == pytest.approx(1.0)
+    assert shown == sorted(shown) and shown[-1] == 100 and len(shown) >= 5
     assert isinstance(read_cache(cache_path(local, kb)), Built)
     small = AnsweringEngine.from_knowledge(kb, local)
     assert "ranker" not in small.timings  # loaded, not trained again
