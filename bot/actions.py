@@ -54,11 +54,19 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "staff_propose": re.compile(r"sp:(\d{1,9})(?::(\d{1,6}))?"),
     "staff_propose_at": re.compile(r"sq:(\d{1,9}):(?:(\d{1,6}):)?(\d{4}-\d\d-\d\dT\d\d:\d\d:00Z)"),
     "staff_card": re.compile(r"sc:(\d{1,9}):(\d{1,6})"),
+    "staff_propose_page": re.compile(r"sn:(\d{1,9}):(\d{1,6}):(\d{1,2})"),
     "proposal_accept": re.compile(r"pa:(\d{1,9})"),
     # staff desk
     "human": re.compile(r"hu"),
     "desk_consent": re.compile(r"hc:([01])"),
     "desk_rate": re.compile(r"hr:(\d{1,9}):([1-5])"),
+    # the resident's own data: delete everything (asks first), or keep it
+    "forget_ask": re.compile(r"fa"),
+    "forget_yes": re.compile(r"fy"),
+    "forget_no": re.compile(r"fn"),
+    # a message that looks like it holds sensitive data: send it anyway, or write it again
+    "sensitive_send": re.compile(r"ss:([0-9a-f]{8})"),
+    "sensitive_rewrite": re.compile(r"sr:([0-9a-f]{8})"),
 }
 
 
@@ -132,8 +140,14 @@ _FORMATS = {
     "staff_propose": "sp:{}:{}",
     "staff_propose_at": "sq:{}:{}:{}",
     "staff_card": "sc:{}:{}",
+    "staff_propose_page": "sn:{}:{}:{}",
     "proposal_accept": "pa:{}",
     "human": "hu",
     "desk_consent": "hc:{}",
     "desk_rate": "hr:{}:{}",
+    "forget_ask": "fa",
+    "forget_yes": "fy",
+    "forget_no": "fn",
+    "sensitive_send": "ss:{}",
+    "sensitive_rewrite": "sr:{}",
 }

@@ -23,6 +23,7 @@ from bot.config import CONFIG_ENV, ConfigError, Settings, find_config_file, load
 from bot.intake.requests import STATUSES
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.languages import LANGUAGES
+from bot.privacy import commands as privacy_commands
 
 
 class Context:
@@ -399,6 +400,8 @@ def tickets_list(obj: Context, as_json: bool) -> None:
     if not rows and not as_json:
         click.echo("no open tickets")
 
+
+main.add_command(privacy_commands.privacy)
 
 if __name__ == "__main__":
     main()

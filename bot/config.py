@@ -18,6 +18,7 @@ from bot.desk.settings import DeskSettings
 from bot.intake.hours import ConsultationHours
 from bot.intake.settings import ReminderSettings, RequestSettings
 from bot.languages import LANGUAGES
+from bot.privacy.settings import PrivacySettings
 
 DEFAULT_CONFIG_NAME = "config.yaml"
 CONFIG_ENV = "CONSULT_BOT_CONFIG"
@@ -136,6 +137,7 @@ class Settings(_Frozen):
     reminders: ReminderSettings = ReminderSettings()
     requests: RequestSettings = RequestSettings()
     desk: DeskSettings = DeskSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     @property
     def effective_database_url(self) -> str:

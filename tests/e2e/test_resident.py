@@ -225,6 +225,8 @@ async def test_command_menu_is_set_in_every_language(env: Env) -> None:
             "language",
             "help",
             "privacy",
+            "mydata",
+            "forget",
             "cancel",
         ]
         assert commands[1]["description"] == texts(env, lang, "commands.topics")
