@@ -162,7 +162,7 @@ class Assistant:
 
     def appointment(self, who: UserRef) -> list[Reply]:
         """Start the request form for an advice appointment."""
-        return self.intake.start(who, self.user_language(who))
+        return self.intake.tagged(who, self.intake.start(who, self.user_language(who)))
 
     def my_requests(self, who: UserRef) -> Reply:
         return self.intake.mine.listing(who, self.user_language(who))
@@ -209,7 +209,7 @@ class Assistant:
                 if relayed is not None:
                     return relayed
                 return self.ask(who, text, ref)  # the ticket ended in the meantime
-            return self.intake.text(who, text)
+            return self.intake.tagged(who, self.intake.text(who, text))
         if result is not None and result.language != language and result.language_certain:
             replies.append(self._switch_offer(result.language, language))
         return replies
@@ -352,7 +352,7 @@ class Assistant:
         if kind == "intake_start":
             return self.appointment(who)
         if kind.startswith("intake_"):
-            return self.intake.press(who, action, message_ref, language)
+            return self.intake.tagged(who, self.intake.press(who, action, message_ref, language))
         if kind.startswith("request_") or kind == "proposal_accept":
             return self._my_request(who, action, language)
         if kind.startswith("staff_"):  # only valid in the staff chat, see handlers
