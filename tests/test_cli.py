@@ -75,18 +75,24 @@ def test_kb_stats_counts_languages_and_reviews() -> None:
     assert all(row["questions"] >= 5 * data["entries"] for row in data["languages"].values())
 
 
-def test_eval_prints_per_language_accuracy(tmp_path: Path) -> None:
+def test_eval_prints_per_language_and_per_kind(tmp_path: Path) -> None:
     items = [
         {"q": "wie viel geld fuer ein kleinprojekt", "expect": "funding-small", "lang": "de"},
         {"q": "recipe for banana bread", "expect": "none", "lang": "en"},
+        {"q": "hallo", "expect": "none", "lang": "de", "kind": "smalltalk"},
     ]
     path = tmp_path / "set.yaml"
     path.write_text(yaml.safe_dump(items))
     out = run("eval", str(path))
     assert out.returncode == 0, out.stderr
-    rows = {line.split()[0]: line.split() for line in out.stdout.splitlines()[1:]}
-    assert rows["de"][1:3] == ["1", "100.0%"]  # one question, top-1 right
-    assert rows["en"][1] == "0" and rows["en"][-2:] == ["1", "100.0%"]  # out of scope: none
+    by_language, by_kind = out.stdout.split("\n\n")[:2]
+    rows = {line.split()[0]: line.split() for line in by_language.splitlines()[1:]}
+    # items, in scope, direct, wrong, helpful: the question is answered directly and right.
+    assert rows["de"][1:6] == ["2", "1", "100.0%", "0.0%", "100.0%"]
+    assert rows["en"][2] == "0" and rows["en"][-2:] == ["1", "100.0%"]  # out of scope: none
+    kinds = {line.split()[0]: line.split() for line in by_kind.splitlines()[1:]}
+    assert set(kinds) == {"well-formed", "smalltalk", "out-of-scope", "all"}
+    assert kinds["smalltalk"][-2:] == ["1", "100.0%"]  # small talk: no entry
 
 
 def test_run_without_token_says_so_in_one_line(tmp_path: Path) -> None:
