@@ -140,7 +140,9 @@ def _describe(engine: Any, result: Any) -> str:
     from bot.conversation.render import PERSON_SPAN
 
     lines += [PERSON_SPAN.sub(r"\1", block.answer), ""]
-    lines += [f"Source: {s.title} <{s.url}> (checked {s.checked})" for s in entry.sources]
+    for s in entry.sources:
+        dated = f"as of {s.as_of}, " if s.as_of else ""
+        lines.append(f"Source: {s.title} <{s.url}> ({dated}checked {s.checked})")
     return "\n".join(lines)
 
 

@@ -12,7 +12,7 @@ from typing import Literal
 from bot import actions
 from bot.conversation.replies import Button, Reply
 from bot.i18n import Texts
-from bot.knowledge import Entry, KnowledgeBase
+from bot.knowledge import Entry, KnowledgeBase, Source
 from bot.languages import CHOICES, RIGHT_TO_LEFT, choice_name
 
 # Where an answer points to the talk-to-a-person button (docs/knowledge-format.md).
@@ -42,13 +42,22 @@ def answer_text(
     body = answer_body(entry, language, texts, person, plain)
     lines = [f"<b>{escape(block.title)}</b>", "", escape(body), ""]
     for source in entry.sources:
-        lines.append(
-            f"<i>{escape(texts.get(language, 'source'))}: "
-            f'<a href="{escape(source.url, quote=True)}">{escape(source.title)}</a> · '
-            f"{escape(texts.get(language, 'checked'))} {source.checked.isoformat()}</i>"
-        )
+        lines.append(f"<i>{source_line(source, language, texts)}</i>")
     # Right-to-left answers get their direction marks where every reply does (Reply).
     return "\n".join(lines)
+
+
+def source_line(source: Source, language: str, texts: Texts) -> str:
+    """"Source: title · as of 2023 · entry reviewed 2026-12-03": how current the information
+    is ("Stand", when the source dates it) kept apart from when the entry was last reviewed."""
+    parts = [
+        f"{escape(texts.get(language, 'source'))}: "
+        f'<a href="{escape(source.url, quote=True)}">{escape(source.title)}</a>'
+    ]
+    if source.as_of:
+        parts.append(escape(texts.get(language, "as_of", date=source.as_of)))
+    parts.append(escape(texts.get(language, "checked", date=source.checked.isoformat())))
+    return " · ".join(parts)
 
 
 def sent_length(entry: Entry, language: str, texts: Texts, plain: bool = False) -> int:

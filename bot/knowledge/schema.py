@@ -50,7 +50,14 @@ class _Strict(BaseModel):
 class Source(_Strict):
     url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")]
     title: Text
+    # When the entry was last reviewed against the source; not the date of the information.
     checked: dt.date
+    # How current the information is ("Stand"): a year or year-month from the source's dating.
+    as_of: Annotated[
+        str | None,
+        BeforeValidator(_number_as_text),
+        StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$"),
+    ] = None
 
 
 class LanguageBlock(_Strict):
