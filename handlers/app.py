@@ -15,9 +15,16 @@ from telegram.request import HTTPXRequest
 
 from bot.config import ConfigError, Settings
 from bot.intake.reminders import Reminders
-from handlers.durability import INBOX_KEY, DurableApplication, InboxRequest, replay_pending
+from handlers.durability import (
+    INBOX_KEY,
+    SENDER_KEY,
+    DurableApplication,
+    InboxQueue,
+    InboxRequest,
+    replay_pending,
+)
 from handlers.ordering import PerChatUpdateProcessor
-from handlers.outbox_sender import SENDER_KEY, OutboxSender
+from handlers.outbox_sender import OutboxSender
 from handlers.registry import register, set_commands
 from handlers.services import Services
 from handlers.staff_threads import StaffThreads
@@ -42,6 +49,7 @@ def build_application(settings: Settings, services: Services | None = None) -> A
         )
         .get_updates_request(InboxRequest(services.inbox, read_timeout=POLL_TIMEOUT + 10))
         .concurrent_updates(PerChatUpdateProcessor(tg.concurrent_updates))
+        .update_queue(InboxQueue(services.inbox))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -69,13 +77,14 @@ async def start_background(app: Application) -> None:  # type: ignore[type-arg]
     """Command menus, updates left over from before a crash, the outbox sender."""
     services: Services = app.bot_data["services"]
     await set_commands(app)
-    await replay_pending(app)
     threads = StaffThreads(
         app.bot, services.assistant.desk, services.settings.telegram.staff_chat_id
     )
-    sender = OutboxSender(app, services.outbox, threads)
+    lanes = max(1, services.settings.telegram.connection_pool - 8)  # room for getUpdates etc.
+    sender = OutboxSender(app, services.outbox, threads, concurrency=lanes)
     app.bot_data[SENDER_KEY] = sender
     sender.start()
+    await replay_pending(app)
     settings = services.settings
     reminders = Reminders(
         services.db, services.outbox, services.texts, settings.consultation,
@@ -112,6 +121,9 @@ def run_webhook(settings: Settings) -> None:
     if not tg.webhook_secret:
         raise ConfigError("webhook mode needs telegram.webhook_secret (or TELEGRAM_WEBHOOK_SECRET)")
     app = build_application(settings)
+    queue = app.update_queue
+    if isinstance(queue, InboxQueue):
+        queue.store_on_put = True  # answer Telegram 200 only once the update is stored
     app.run_webhook(
         listen=tg.webhook_listen,
         port=tg.webhook_port,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import html
 import logging
-import traceback
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -18,7 +16,7 @@ from telegram.ext import (
 
 from bot.languages import LANGUAGES
 from handlers import desk, resident
-from handlers.send import deliver
+from handlers.durability import current_run, describe
 from handlers.services import Services
 
 log = logging.getLogger(__name__)
@@ -104,20 +102,12 @@ async def set_commands(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the error and tell the resident something went wrong; the bot keeps running."""
+    """A handler failed. For an update being processed, the error goes back to
+    ``DurableApplication``, which tries the update again and finally sets it aside (the
+    resident is then told something went wrong); anything else is logged, never a user's text."""
     error = context.error
-    log.error(
-        "error while handling an update: %s\n%s",
-        error,
-        "".join(traceback.format_exception(error)) if error else "",
-    )
-    if not isinstance(update, Update) or update.effective_chat is None:
+    run = current_run()
+    if run is not None and isinstance(update, Update) and update.update_id == run.update_id:
+        run.error = error
         return
-    if update.effective_chat.type != "private":
-        return
-    services: Services = context.application.bot_data["services"]
-    try:
-        language = services.assistant.user_language(resident.who(update))
-        await deliver(context.bot, update.effective_chat.id, [services.assistant.error(language)])
-    except Exception:  # the error reply itself failed (e.g. Telegram unreachable): only log
-        log.exception("could not tell the user about the error (%s)", html.escape(str(error)))
+    log.error("error outside an update: %s", describe(error) if error else "unknown")
