@@ -5,8 +5,15 @@
 Updates stored but never finished are processed again on the next start (``pending``). An
 update finished once is not processed again, even if the messenger delivers it twice. An update
 that cannot be read, or whose processing fails every time, is set aside (``set_aside``: a dead
-letter with the reason) and waits for the operator (``dead``, ``retry``, ``discard``). Plain SQL
-statements (SQLAlchemy Core): this runs for every update, so it is kept to short statements.
+letter with the reason) and waits for the operator (``dead``, ``retry``, ``discard``).
+
+An update id alone does not identify an update: a Bot API server numbers its updates itself
+(another server, the local emulator's every new session, and Telegram after a week without
+updates start elsewhere, often at ids already stored). So a stored update counts as the same
+only if what it reports is the same too (``identity``: kind, message/query id, date, chat,
+sender); a different update under a known id replaces the old row and is processed. Plain SQL
+statements (SQLAlchemy Core): this runs for every update, so it is kept to one short statement
+a step.
 """
 
 from __future__ import annotations
@@ -30,12 +37,38 @@ _SAME = and_(
 _OPEN = and_(INBOX.c.processed_at.is_(None), INBOX.c.dead_at.is_(None))
 _ATTEMPT = update(INBOX).where(_SAME, _OPEN).values(attempts=INBOX.c.attempts + 1)
 _ATTEMPTS = select(INBOX.c.attempts).where(_SAME)
-_KNOWN = select(INBOX.c.id).where(_SAME)
+_KNOWN = select(INBOX.c.payload).where(_SAME)
+_REPLACE = (
+    update(INBOX)
+    .where(_SAME)
+    .values(
+        payload=bindparam("b_payload"), received_at=bindparam("b_received_at"),
+        processed_at=None, attempts=bindparam("b_attempts"), error=None, dead_at=None,
+    )
+)  # fmt: skip
 _FINISH = (
     update(INBOX)
     .where(_SAME)
     .values(processed_at=bindparam("b_processed_at"), error=bindparam("b_error"))
 )
+
+
+def identity(payload: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """What tells two updates with the same id apart: the same in the raw ``getUpdates`` JSON
+    and in python-telegram-bot's ``to_dict`` (webhooks), unlike the full payload."""
+    parts: list[tuple[Any, ...]] = []
+    for kind in sorted(k for k in payload if k != "update_id"):
+        inner = payload[kind]
+        if not isinstance(inner, dict):
+            parts.append((kind, inner))
+            continue
+        message: dict[str, Any] = inner.get("message") or {}
+        parts.append((
+            kind, inner.get("message_id"), inner.get("id"), inner.get("date"),
+            (inner.get("chat") or {}).get("id"), (inner.get("from") or {}).get("id"),
+            message.get("message_id"), message.get("date"),
+        ))  # fmt: skip
+    return parts
 
 
 class Inbox:
@@ -51,13 +84,17 @@ class Inbox:
         if not rows:
             return
         with self.db.engine.begin() as conn:
-            known = set(
-                conn.scalars(
-                    select(INBOX.c.update_id).where(
+            known = {
+                row.update_id: row.payload
+                for row in conn.execute(
+                    select(INBOX.c.update_id, INBOX.c.payload).where(
                         INBOX.c.channel == self.channel, INBOX.c.update_id.in_(list(rows))
                     )
                 )
-            )
+            }
+            for uid, old in known.items():
+                if identity(old) != identity(rows[uid]):  # a new update under a used id
+                    self._replace(conn, uid, rows[uid], attempts=0)
             new = [self._row(uid, payload) for uid, payload in rows.items() if uid not in known]
             if new:
                 conn.execute(insert(INBOX), new)
@@ -69,9 +106,14 @@ class Inbox:
         with self.db.engine.begin() as conn:
             if conn.execute(_ATTEMPT, self._key(update_id)).rowcount:
                 return int(conn.scalar(_ATTEMPTS, self._key(update_id)) or 1)
-            if conn.scalar(_KNOWN, self._key(update_id)) is not None:
-                return 0  # stored and already processed (or set aside)
-        try:
+            old = conn.scalar(_KNOWN, self._key(update_id))
+            if old is not None:
+                current = payload()
+                if identity(old) == identity(current):
+                    return 0  # stored and already processed (or set aside)
+                self._replace(conn, update_id, current, attempts=1)  # a new update, same id
+                return 1
+        try:  # not stored yet (webhook, or a test feeding updates directly)
             with self.db.engine.begin() as conn:
                 conn.execute(insert(INBOX).values(**self._row(update_id, payload(), attempts=1)))
         except IntegrityError:  # stored concurrently by the receiving side
@@ -81,6 +123,19 @@ class Inbox:
     def _row(self, update_id: int, payload: dict[str, Any], **values: Any) -> dict[str, Any]:
         return {"channel": self.channel, "update_id": update_id, "payload": payload,
                 "received_at": utcnow(), "attempts": 0, **values}  # fmt: skip
+
+    def _replace(self, conn: Any, update_id: int, payload: dict[str, Any], attempts: int) -> None:
+        conn.execute(
+            _REPLACE,
+            {**self._key(update_id), "b_payload": payload, "b_received_at": utcnow(),
+             "b_attempts": attempts},
+        )  # fmt: skip
+
+    def finish(self, update_id: int, error: str | None = None) -> None:
+        with self.db.engine.begin() as conn:
+            conn.execute(
+                _FINISH, {**self._key(update_id), "b_processed_at": utcnow(), "b_error": error}
+            )
 
     def mark_processed(self, session: Session, update_id: int) -> None:
         """Mark the update processed inside ``session``'s transaction (the update's own)."""
@@ -95,7 +150,9 @@ class Inbox:
 
     def set_aside(self, update_id: int, reason: str, payload: dict[str, Any] | None = None) -> None:
         """Put the update aside as a dead letter, with the reason (no personal data)."""
-        values = {"dead_at": utcnow(), "error": reason[:2000]}
+        values: dict[str, Any] = {"dead_at": utcnow(), "error": reason[:2000]}
+        if payload is not None:  # what arrived (an older row may carry the same id)
+            values.update(payload=payload, processed_at=None)
         with self.db.engine.begin() as conn:
             found = conn.execute(update(INBOX).where(_SAME).values(**values), self._key(update_id))
             if found.rowcount:
@@ -131,12 +188,6 @@ class Inbox:
                 .values(**values)
             )  # fmt: skip
             return int(result.rowcount or 0)
-
-    def finish(self, update_id: int, error: str | None = None) -> None:
-        with self.db.engine.begin() as conn:
-            conn.execute(
-                _FINISH, {**self._key(update_id), "b_processed_at": utcnow(), "b_error": error}
-            )
 
     def pending(self) -> list[dict[str, Any]]:
         with self.db.engine.begin() as conn:

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.database
 
 
 def chat(tmp_path: Path, script: str) -> str:
-    """Run `consult-bot chat --lang de` on a fresh database with ``script`` as input."""
+    """Run `consult-bot chat --lang de` with ``script`` as input, on the database in
+    ``tmp_path`` (fresh on the first run)."""
     config = yaml.safe_load((ROOT / "config.yaml").read_text())
     config["knowledge_dir"] = str(ROOT / "knowledge")
     config["data_dir"] = str(ROOT / "data")  # shares the built index cache
@@ -48,3 +49,14 @@ def test_local_chat_hands_over_to_a_local_staff_group(tmp_path: Path) -> None:
     assert "Ich brauche Hilfe beim Antrag" in transcript.split("staff group:", 2)[-1]
     assert "bot: 💬 Staff" in transcript and "Gern, was planen Sie?" in transcript
     assert "beendet (Nr. 1)" in transcript
+
+
+def test_the_piped_chat_answers_again_on_the_same_data(tmp_path: Path) -> None:
+    """The README's command, twice: the second emulator session numbers updates from 1 again."""
+    script = "/start\n1\nEinbürgerung\n:quit\n"
+    first = chat(tmp_path, script)
+    second = chat(tmp_path, script)
+    for transcript in (first, second):
+        replies = [line for line in transcript.splitlines() if line.startswith("bot:")]
+        assert any("Grundsatzangelegenheiten der Einwanderung" in r for r in replies)  # greeting
+        assert "Einbürgerung" in transcript.split("> Einbürgerung", 1)[1]  # an answer to it
