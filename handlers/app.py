@@ -121,9 +121,6 @@ def run_webhook(settings: Settings) -> None:
     if not tg.webhook_secret:
         raise ConfigError("webhook mode needs telegram.webhook_secret (or TELEGRAM_WEBHOOK_SECRET)")
     app = build_application(settings)
-    queue = app.update_queue
-    if isinstance(queue, InboxQueue):
-        queue.store_on_put = True  # answer Telegram 200 only once the update is stored
     app.run_webhook(
         listen=tg.webhook_listen,
         port=tg.webhook_port,

@@ -154,16 +154,16 @@ def unreadable(item: object) -> str | None:
 
 
 class InboxQueue(asyncio.Queue[object]):
-    """The update queue; in webhook mode it stores each update before the webhook answers
-    (python-telegram-bot answers 200 once ``put`` returns)."""
+    """The update queue: stores each update before it is queued, so a webhook answers 200
+    (python-telegram-bot does once ``put`` returns) only for an update that is stored.
+    Polled updates are stored already; storing them again changes nothing."""
 
     def __init__(self, inbox: Inbox) -> None:
         super().__init__()
         self.inbox = inbox
-        self.store_on_put = False
 
     async def put(self, item: object) -> None:
-        if self.store_on_put and isinstance(item, Update):
+        if isinstance(item, Update):
             self.inbox.store([item.to_dict()])
         await super().put(item)
 
@@ -174,6 +174,8 @@ class DurableApplication(Application):  # type: ignore[type-arg]
         if inbox is None or not isinstance(update, Update):
             await super().process_update(update)
             return
+        if update.to_dict() == {"update_id": update.update_id}:
+            return  # the stand-in for an unreadable update, set aside on arrival
         failure: BaseException | None = None
         while (attempts := inbox.begin(update.update_id, update.to_dict)) <= MAX_ATTEMPTS:
             if attempts == 0:

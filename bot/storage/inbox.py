@@ -157,6 +157,7 @@ class Inbox:
             found = conn.execute(update(INBOX).where(_SAME).values(**values), self._key(update_id))
             if found.rowcount:
                 return
+            values.pop("payload", None)
             conn.execute(insert(INBOX).values(**self._row(update_id, payload or {}, **values)))
 
     def dead(self) -> list[dict[str, Any]]:

@@ -55,6 +55,8 @@ async def fill_form_until_summary(emu: BotApiEmulator, services: Services, user)
     ):
         await user.press_button(t(services, "de", label))
         await settle()
+    requester = t(services, "de", "requester_question")
+    await last_message_becomes(emu, user.chat_id, lambda text: text == requester)
     history = emu.history(user.chat_id)
     result = history[-2].text
     assert t(services, "de", "pc_result_medium").lstrip("• ")[:30] in result
@@ -62,7 +64,8 @@ async def fill_form_until_summary(emu: BotApiEmulator, services: Services, user)
     assert history[-1].text == t(services, "de", "requester_question")
     await user.press_button(t(services, "de", "requester_organisation"))
     await settle()  # button steps edit the question message in place
-    assert emu.history(user.chat_id)[-1].text == t(services, "de", "organisation_question")
+    expected = t(services, "de", "organisation_question")
+    await last_message_becomes(emu, user.chat_id, lambda text: text == expected)
     await user.send_text("Kulturverein Linden e.V.")
     await emu.wait_for_bot_message(
         user.chat_id, lambda m: m.text == t(services, "de", "name_question")
@@ -73,7 +76,8 @@ async def fill_form_until_summary(emu: BotApiEmulator, services: Services, user)
     )
     await user.press_button(t(services, "de", "channel_email"))
     await settle()
-    assert emu.history(user.chat_id)[-1].text == t(services, "de", "email_question")
+    expected = t(services, "de", "email_question")
+    await last_message_becomes(emu, user.chat_id, lambda text: text == expected)
     await user.send_text("kein-mail")
     await emu.wait_for_bot_message(
         user.chat_id, lambda m: m.text == t(services, "de", "email_invalid")
@@ -100,7 +104,7 @@ async def test_request_with_slot_staff_accepts(world) -> None:  # type: ignore[n
     user = emu.user(801, "Ayşe", language_code="de")
     async with running_bot(services.settings, emu, services):
         await fill_form_until_summary(emu, services, user)
-        summary = emu.history(user.chat_id)[-1]
+        summary = await last_message_becomes(emu, user.chat_id, lambda text: "Kultur" in text)
         assert "Kulturverein Linden e.V." in summary.text and "verein@example.org" in summary.text
         await user.press_button(t(services, "de", "confirm"), message=summary)
         ics = await emu.wait_for_bot_message(user.chat_id, lambda m: m.media_kind == "document")
@@ -136,7 +140,8 @@ async def test_half_filled_form_survives_a_restart_and_confirm_twice_stores_once
     ):
         await user.press_button(t(services, "de", "requester_individual"))
         await settle()
-        assert emu.history(user.chat_id)[-1].text == t(services, "de", "name_question")
+        expected = t(services, "de", "name_question")
+        await last_message_becomes(emu, user.chat_id, lambda text: text == expected)
         await user.send_text("Olena Petrenko")
         await emu.wait_for_bot_message(
             user.chat_id, lambda m: m.text == t(services, "de", "channel_question")
@@ -151,7 +156,7 @@ async def test_half_filled_form_survives_a_restart_and_confirm_twice_stores_once
         await settle()
         await user.press_button(t(services, "de", "consent_yes"))
         await settle()
-        summary = emu.history(user.chat_id)[-1]
+        summary = await last_message_becomes(emu, user.chat_id, lambda text: "Olena" in text)
         await user.press_button(t(services, "de", "confirm"), message=summary)
         await user.press_button(t(services, "de", "confirm"), message=summary)  # double tap
         await settle()
@@ -177,9 +182,8 @@ async def test_myrequests_cancels_and_frees_the_slot(world) -> None:  # type: ig
             t(services, "de", "cancel_request", reference="WIR-2026-0001"), message=listing
         )
         await settle()
-        assert emu.history(user.chat_id)[-1].text == t(
-            services, "de", "request_cancelled", reference="WIR-2026-0001"
-        )
+        cancelled = t(services, "de", "request_cancelled", reference="WIR-2026-0001")
+        await last_message_becomes(emu, user.chat_id, lambda text: text == cancelled)
     with services.db.session() as session:
         assert session.scalars(select(ConsultationRequest)).one().status == "cancelled"
         assert session.scalars(select(SlotBooking)).all() == []
@@ -338,7 +342,7 @@ async def test_staff_proposes_another_time_and_the_resident_agrees(world) -> Non
         card = await emu.wait_for_bot_message(STAFF_CHAT, timeout=10)
         await staff.press_button("🕑 Anderen Termin vorschlagen", message=card, chat=STAFF_CHAT)
         await settle()
-        options = emu.history(STAFF_CHAT)[-1]
+        options = await last_message_becomes(emu, STAFF_CHAT, lambda text: "welchen" in text)
         assert "welchen Termin" in options.text
         chosen = options.button_labels[-1]  # the card is edited once a time is chosen
         await staff.press_button(chosen, message=options, chat=STAFF_CHAT)

@@ -86,9 +86,8 @@ async def hand_over(d: Desk, user: SimUser, lang: str) -> int:
     consent = await d.emu.wait_for_bot_message(user.chat_id)
     assert consent.text.startswith(d.t(lang, "desk.consent", days=180).split("\n")[0][:20])
     await user.press_button(d.t(lang, "desk.consent_yes"), message=consent)
-    await settle()
-    started = d.emu.history(user.chat_id)[-1]
-    assert started.text.startswith(d.t(lang, "desk.started", ticket=1, when="")[:25])
+    opening = d.t(lang, "desk.started", ticket=1, when="")[:25]
+    await last_message_becomes(d.emu, user.chat_id, lambda text: text.startswith(opening))
     header = await d.emu.wait_for_bot_message(STAFF_CHAT, lambda m: "🎫" in (m.text or ""))
     assert header.thread_id is not None
     await settle()
