@@ -36,14 +36,20 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
         r"(association|migrant_org|individual|city|small|medium|large|education|social"
         r"|democracy|culture|economy|administration|yes|no|unsure)"
     ),
+    "intake_slot_page": re.compile(r"ig:(\d{1,2})"),  # earlier / later free times
     "intake_confirm": re.compile(r"io"),
     "intake_restart": re.compile(r"ie"),
-    "request_cancel": re.compile(r"ix:(\d{1,9})"),
+    "request_cancel": re.compile(r"ix:(\d{1,9})"),  # asks first
+    "request_cancel_yes": re.compile(r"iz:(\d{1,9})"),
+    "request_list": re.compile(r"rl"),  # back to the list of one's requests
     "request_move": re.compile(r"rs:(\d{1,9})"),
+    "request_move_page": re.compile(r"rm:(\d{1,9}):(\d{1,2})"),
     "request_move_to": re.compile(r"rt:(\d{1,9}):(\d{4}-\d\d-\d\dT\d\d:\d\d:00Z)"),
-    "staff_decide": re.compile(r"sd:(\d{1,9}):([01])"),
-    "staff_propose": re.compile(r"sp:(\d{1,9})"),
-    "staff_propose_at": re.compile(r"sq:(\d{1,9}):(\d{4}-\d\d-\d\dT\d\d:\d\d:00Z)"),
+    # staff cards: request id, the revision the card shows, ...
+    "staff_decide": re.compile(r"sd:(\d{1,9}):(\d{1,6}):([01])"),
+    "staff_propose": re.compile(r"sp:(\d{1,9}):(\d{1,6})"),
+    "staff_propose_at": re.compile(r"sq:(\d{1,9}):(\d{1,6}):(\d{4}-\d\d-\d\dT\d\d:\d\d:00Z)"),
+    "staff_card": re.compile(r"sc:(\d{1,9}):(\d{1,6})"),
     "proposal_accept": re.compile(r"pa:(\d{1,9})"),
     # staff desk
     "human": re.compile(r"hu"),
@@ -97,14 +103,19 @@ _FORMATS = {
     "intake_slot": "is:{}",
     "intake_consent": "iy:{}",
     "intake_precheck": "ip:{}:{}",
+    "intake_slot_page": "ig:{}",
     "intake_confirm": "io",
     "intake_restart": "ie",
     "request_cancel": "ix:{}",
+    "request_cancel_yes": "iz:{}",
+    "request_list": "rl",
     "request_move": "rs:{}",
+    "request_move_page": "rm:{}:{}",
     "request_move_to": "rt:{}:{}",
-    "staff_decide": "sd:{}:{}",
-    "staff_propose": "sp:{}",
-    "staff_propose_at": "sq:{}:{}",
+    "staff_decide": "sd:{}:{}:{}",
+    "staff_propose": "sp:{}:{}",
+    "staff_propose_at": "sq:{}:{}:{}",
+    "staff_card": "sc:{}:{}",
     "proposal_accept": "pa:{}",
     "human": "hu",
     "desk_consent": "hc:{}",

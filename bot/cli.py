@@ -18,7 +18,9 @@ from typing import Any
 
 import click
 
+from bot import log_privacy
 from bot.config import ConfigError, Settings, load_settings
+from bot.intake.requests import STATUSES
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.languages import LANGUAGES
 
@@ -61,6 +63,7 @@ def main(ctx: click.Context, config: str | None, verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    log_privacy.install()  # no token or message contents in any log (see bot/log_privacy.py)
     ctx.obj = Context(config)
 
 
@@ -236,37 +239,27 @@ def requests() -> None:
     """Consultation requests, for the unit's office work."""
 
 
-REQUEST_FIELDS = (
-    "reference", "status", "kind", "requester", "organisation", "contact_name",
-    "contact_channel", "contact_value", "language", "slot_start", "created_at", "description",
-)  # fmt: skip
+STATUS = click.Choice(STATUSES)
 
 
 def _request_rows(obj: Context, status: str | None) -> list[dict[str, Any]]:
-    from bot.intake.requests import all_requests
+    from bot.intake.export import request_rows
     from bot.storage import Database
 
     db = Database(obj.settings.effective_database_url)
     db.migrate()
     with db.session() as session:
-        rows = [
-            {f: _plain(getattr(r, f)) for f in REQUEST_FIELDS}
-            for r in all_requests(session, status)
-        ]
+        rows = request_rows(session, obj.settings.consultation.zone, status)
     db.dispose()
     return rows
 
 
-def _plain(value: Any) -> Any:
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
 @requests.command("list")
-@click.option("--status", help="Only requests with this status (pending, accepted, ...).")
+@click.option("--status", type=STATUS, help="Only requests with this status.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per request.")
 @pass_context
 def requests_list(obj: Context, status: str | None, as_json: bool) -> None:
-    """List requests, oldest first.
+    """List requests, oldest first; times are Hannover time with their UTC offset.
 
     Example: consult-bot requests list --status pending
     """
@@ -279,26 +272,29 @@ def requests_list(obj: Context, status: str | None, as_json: bool) -> None:
         click.echo("no requests")
     for row in rows:
         who = row["organisation"] or row["contact_name"]
-        click.echo(
-            f"{row['reference']}  {row['status']:<9} {row['kind']:<20} {who}"
-            f"  slot {row['slot_start'] or '-'}"
+        slot = row["slot_start"] or (
+            f"{row['cancelled_slot_start']} (cancelled)" if row["cancelled_slot_start"] else "-"
         )
+        click.echo(f"{row['reference']}  {row['status']:<9} {row['kind']:<20} {who}  slot {slot}")
 
 
 @requests.command("export")
 @click.option("--csv", "csv_path", required=True, type=click.Path(dir_okay=False))
-@click.option("--status", help="Only requests with this status.")
+@click.option("--status", type=STATUS, help="Only requests with this status.")
 @pass_context
 def requests_export(obj: Context, csv_path: str, status: str | None) -> None:
-    """Write requests to a CSV file (UTF-8 with BOM, so spreadsheet programs read umlauts).
+    """Write requests to a CSV file (UTF-8 with BOM, so spreadsheet programs read umlauts);
+    times are Hannover time with their UTC offset, pre-check answers in their own columns.
 
     Example: consult-bot requests export --csv requests.csv
     """
     import csv
 
+    from bot.intake.export import FIELDS
+
     rows = _request_rows(obj, status)
     with open(csv_path, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=REQUEST_FIELDS)
+        writer = csv.DictWriter(handle, fieldnames=FIELDS)
         writer.writeheader()
         writer.writerows(rows)
     click.echo(f"{len(rows)} request(s) written to {csv_path}")
@@ -363,7 +359,7 @@ def inbox_list(obj: Context) -> None:
     """
     rows = _inbox(obj).dead()
     for row in rows:
-        click.echo(f"{row['update_id']}  set aside {_plain(row['dead_at'])}  "
+        click.echo(f"{row['update_id']}  set aside {row['dead_at']:%Y-%m-%d %H:%M}  "
                    f"attempts {row['attempts']}  {row['error']}")  # fmt: skip
     if not rows:
         click.echo("nothing set aside")

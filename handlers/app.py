@@ -13,6 +13,7 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
+from bot import log_privacy
 from bot.config import ConfigError, Settings
 from bot.intake.reminders import Reminders
 from handlers.durability import (
@@ -37,6 +38,7 @@ def build_application(settings: Settings, services: Services | None = None) -> A
     tg = settings.telegram
     if not tg.token:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set: put the bot's token into the environment")
+    log_privacy.install([tg.token, tg.webhook_secret])
     services = services or Services.create(settings)
     builder = (
         ApplicationBuilder()
@@ -81,7 +83,10 @@ async def start_background(app: Application) -> None:  # type: ignore[type-arg]
         app.bot, services.assistant.desk, services.settings.telegram.staff_chat_id
     )
     lanes = max(1, services.settings.telegram.connection_pool - 8)  # room for getUpdates etc.
-    sender = OutboxSender(app, services.outbox, threads, concurrency=lanes)
+    sender = OutboxSender(
+        app, services.outbox, threads, concurrency=lanes,
+        on_delivered=services.assistant.intake.staff.card_delivered,
+    )  # fmt: skip
     app.bot_data[SENDER_KEY] = sender
     sender.start()
     await replay_pending(app)

@@ -69,7 +69,7 @@ class UpdateRun:
             if reply.mode == "notice" and query is not None:
                 notice = reply.text
                 continue
-            thread, edit_of = None, None
+            thread, edit_of = None, reply.edit_of
             if reply.to_staff or (reply.chat_id is not None and reply.chat_id != chat_id):
                 target = staff_chat if reply.to_staff else reply.chat_id
             elif reply.mode == "edit" and query is not None and query.message is not None:
@@ -190,7 +190,7 @@ class DurableApplication(Application):  # type: ignore[type-arg]
                       describe(failure))  # fmt: skip
             await asyncio.sleep(RETRY_PAUSE * attempts)
         reason = describe(failure) if failure else "processing stopped every time (restarts)"
-        self._set_aside(update, inbox, reason)
+        self._set_aside(update, inbox, reason, failure)
 
     async def _attempt(self, update: Update, inbox: Inbox) -> BaseException | None:
         """Process once; the error if the handler failed before its transaction committed."""
@@ -210,10 +210,13 @@ class DurableApplication(Application):  # type: ignore[type-arg]
             return None
         return run.error
 
-    def _set_aside(self, update: Update, inbox: Inbox, reason: str) -> None:
+    def _set_aside(
+        self, update: Update, inbox: Inbox, reason: str, failure: BaseException | None
+    ) -> None:
         inbox.set_aside(update.update_id, reason)
+        # With the traceback; bot/log_privacy.py keeps the error's message out of the log.
         log.error("update %s set aside after %d attempts: %s", update.update_id, MAX_ATTEMPTS,
-                  reason)  # fmt: skip
+                  reason, exc_info=failure)  # fmt: skip
         chat = update.effective_chat
         sender = self.bot_data.get(SENDER_KEY)
         if chat is None or chat.type != "private" or sender is None:

@@ -44,10 +44,13 @@ class OutboxSender:
         outbox: Outbox,
         threads: StaffThreads | None = None,
         concurrency: int = 48,
+        on_delivered: Callable[[str, list[int]], None] | None = None,
     ) -> None:
         self.app = app
         self.outbox = outbox
         self.threads = threads  # routes ticket messages in the staff chat
+        # Told the key and message ids of what was delivered (e.g. where a staff card landed).
+        self.on_delivered = on_delivered
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._lanes: dict[Lane, asyncio.Task[None]] = {}
@@ -118,7 +121,7 @@ class OutboxSender:
     async def attempt(self, pending: Pending) -> bool:
         """Send ``pending`` once and record the outcome; True if Telegram took it."""
         try:
-            await self._send(pending)
+            message_ids = await self._send(pending)
         except RetryAfter as exc:
             self.outbox.failed(pending.id, str(exc), _seconds(exc.retry_after))
         except Forbidden as exc:  # blocked or chat deleted: maybe unblocked later
@@ -126,13 +129,25 @@ class OutboxSender:
             if pending.reply.ticket is None:
                 self._undeliverable(pending.chat_id, blocked=True)
         except BadRequest as exc:
-            self._refused(pending, str(exc))
+            if pending.reply.edit_of is not None:
+                self.outbox.give_up(pending.id, str(exc))  # a best-effort edit of an old card
+            else:
+                self._refused(pending, str(exc))
         except TelegramError as exc:  # 5xx, timeouts, network
             self.outbox.failed(pending.id, str(exc), cap=TRANSIENT_CAP)
         else:
             self.outbox.sent(pending.id)
+            self._delivered(pending.reply.key or pending.key, message_ids)
             return True
         return False
+
+    def _delivered(self, key: str, message_ids: list[int]) -> None:
+        if self.on_delivered is None:
+            return
+        try:
+            self.on_delivered(key, message_ids)
+        except Exception:  # what was sent stays sent; only the bookkeeping is missing
+            log.exception("after delivering outbox message %s", key)
 
     def _refused(self, pending: Pending, error: str) -> None:
         if pending.attempts + 1 < REFUSED_TRIES:
@@ -174,18 +189,18 @@ class OutboxSender:
         if self.outbox.put(f"notice:failed:{pending.id}", staff_chat, Reply(text)):
             self.wake({(staff_chat, None)})
 
-    async def _send(self, pending: Pending) -> None:
+    async def _send(self, pending: Pending) -> list[int]:
         reply = pending.reply
         if pending.edit_of is not None:
             await edit_message(
                 self.app.bot, pending.chat_id, pending.edit_of, reply,
                 skip=pending.parts_sent, on_part=self._progress(pending),
             )  # fmt: skip
-        elif reply.ticket is not None and self.threads is not None:
-            await self.threads.send(pending.chat_id, reply)
-        else:
-            await send(self.app.bot, pending.chat_id, reply, thread_id=pending.thread_id,
-                       skip=pending.parts_sent, on_part=self._progress(pending))  # fmt: skip
+            return [pending.edit_of]
+        if reply.ticket is not None and self.threads is not None:
+            return await self.threads.send(pending.chat_id, reply)
+        return await send(self.app.bot, pending.chat_id, reply, thread_id=pending.thread_id,
+                          skip=pending.parts_sent, on_part=self._progress(pending))  # fmt: skip
 
     def _progress(self, pending: Pending) -> Callable[[int], None]:
         return lambda parts: self.outbox.progress(pending.id, parts)

@@ -16,7 +16,7 @@ from telegram.ext import (
 
 from bot.languages import LANGUAGES
 from handlers import desk, resident
-from handlers.durability import current_run, describe
+from handlers.durability import current_run
 from handlers.services import Services
 
 log = logging.getLogger(__name__)
@@ -110,4 +110,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if run is not None and isinstance(update, Update) and update.update_id == run.update_id:
         run.error = error
         return
-    log.error("error outside an update: %s", describe(error) if error else "unknown")
+    # The traceback, never the update or the error's message (see bot/log_privacy.py).
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("error outside the processing of an update (%s)", update_id, exc_info=error)

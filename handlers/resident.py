@@ -121,18 +121,23 @@ async def button(update: Update, context: Context) -> None:
 
 
 def staff_decision(update: Update, context: Context, action: actions.Action) -> list[Reply]:
-    """Accept or decline a request: only from a button in the staff chat."""
+    """Accept or decline a request: only from a button in the staff chat (anywhere else it is
+    refused in the presser's language)."""
     if staff_chat(context) is None or chat_id(update) != staff_chat(context):
-        return [Reply(assistant(context).t("de", "button_expired"), mode="notice")]
+        language = assistant(context).user_language(who(update))
+        expired = assistant(context).t(language, "button_expired")
+        return [Reply(expired, mode="notice", language=language)]
     user = update.effective_user
     name = (user.full_name or user.username or str(user.id)) if user else "staff"
-    intake = assistant(context).intake
-    request_id = int(action.args[0])
+    staff = assistant(context).intake.staff
+    request_id, revision = int(action.args[0]), int(action.args[1])
     if action.kind == "staff_propose":
-        return intake.staff.propose_choices(request_id)
+        return staff.propose_choices(request_id, revision)
+    if action.kind == "staff_card":
+        return staff.show_card(request_id, revision)
     if action.kind == "staff_propose_at":
-        return intake.staff.propose(request_id, action.args[1], name)
-    return assistant(context).staff_decision(request_id, action.args[1] == "1", name)
+        return staff.propose(request_id, revision, action.args[2], name)
+    return assistant(context).staff_decision(request_id, revision, action.args[2] == "1", name)
 
 
 def content_kind(message: Message | None) -> str:

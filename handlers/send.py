@@ -16,7 +16,7 @@ from telegram import (
     ReplyParameters,
 )
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ExtBot
 
 from bot.conversation import Reply
@@ -100,7 +100,9 @@ async def _deliver_now(
             target = staff_chat if reply.to_staff else reply.chat_id
             if target is None:  # without a staff chat, requests are only stored
                 continue
-            if outbox is not None and (reply.key or reply.ticket is not None):
+            if reply.edit_of is not None:
+                await _edit_elsewhere(bot, target, reply.edit_of, reply)
+            elif outbox is not None and (reply.key or reply.ticket is not None):
                 outbox.queue(reply.key or f"once:{uuid.uuid4()}", target, reply)
             else:
                 await send(bot, target, reply)
@@ -190,3 +192,17 @@ async def _document(
 ) -> None:
     name, content = document
     await bot.send_document(chat_id, InputFile(content, filename=name), message_thread_id=thread_id)
+
+
+async def _edit_elsewhere(
+    bot: ExtBot,  # type: ignore[type-arg]
+    chat_id: int,
+    message_id: int,
+    reply: Reply,
+) -> None:
+    """Edit an earlier message (e.g. take the buttons off an outdated staff card). Best effort:
+    a message that is gone or too old stays as it is, and its buttons are refused anyway."""
+    try:
+        await edit_message(bot, chat_id, message_id, reply)
+    except TelegramError as exc:
+        log.info("could not edit message %s in chat %s: %s", message_id, chat_id, exc)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.helpers import entry, write_kb
@@ -86,37 +87,74 @@ def test_run_without_token_says_so_in_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in out.stderr
 
 
-def test_requests_list_and_export(tmp_path: Path) -> None:
+@pytest.mark.database
+def test_requests_list_json_csv_in_local_time_winter_and_summer(tmp_path: Path) -> None:
+    """09:00 in December is 08:00 UTC, 13:00 in July is 11:00 UTC: both read as Hannover time
+    with their offsets; a cancelled request keeps its slot; pre-check answers have columns."""
     import csv
     import datetime as dt
 
-    from bot.intake.hours import ConsultationHours
-    from bot.intake.requests import RequestForm, create_request
+    from bot.intake.hours import ConsultationHours, Slot
+    from bot.intake.requests import RequestForm, cancel, create_request
     from bot.storage import Database
+    from bot.storage.models import ConsultationRequest
+    from tests.e2e.conftest import fresh_database_url
 
-    url = f"sqlite:///{tmp_path / 'office.db'}"
+    url = fresh_database_url(tmp_path)
     db = Database(url)
     db.migrate()
+    hours = ConsultationHours()
     form = RequestForm(
-        kind="project_idea", requester="individual", contact_name="Jürgen Öztürk",
+        kind="funding_application", requester="organisation", contact_name="Jürgen Öztürk",
         contact_channel="telegram", description="Nachbarschaftscafé", language="de",
+        organisation="Kulturverein", precheck={"applicant": "association", "amount": "small"},
     )  # fmt: skip
+    winter = Slot.from_key("2026-12-08T08:00:00Z", hours)  # Tuesday 09:00 CET
+    summer = Slot.from_key("2026-07-09T11:00:00Z", hours)  # Thursday 13:00 CEST
+    assert winter is not None and summer is not None
     with db.session() as session:
-        create_request(session, form, None, "k1", ConsultationHours(),
-                       now=dt.datetime(2026, 11, 25, tzinfo=dt.UTC))  # fmt: skip
+        create_request(session, form, None, "k1", hours, winter,
+                       now=dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC))  # fmt: skip
+        second = create_request(session, form, None, "k2", hours, summer,
+                                now=dt.datetime(2026, 6, 20, 10, 0, tzinfo=dt.UTC))  # fmt: skip
+        second.created_at = dt.datetime(2026, 6, 20, 10, 0, tzinfo=dt.UTC)
+        cancel(session, second, now=dt.datetime(2026, 7, 1, 6, 15, tzinfo=dt.UTC))
+        first = session.query(ConsultationRequest).filter_by(idempotency_key="k1").one()
+        first.created_at = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)
+        first.status, first.decided_by = "accepted", "Frau Berater"
+        first.decided_at = dt.datetime(2026, 11, 26, 13, 5, tzinfo=dt.UTC)
     db.dispose()
     config = tmp_path / "config.yaml"
     config.write_text(
         yaml.safe_dump({"database_url": url, "knowledge_dir": str(ROOT / "knowledge")})
     )
     listed = run("--config", str(config), "requests", "list")
-    assert "WIR-2026-0001  pending" in listed.stdout and "Jürgen Öztürk" in listed.stdout
+    assert listed.returncode == 0, listed.stderr
+    assert "WIR-2026-0001  accepted" in listed.stdout and "Kulturverein" in listed.stdout
+    assert "2026-12-08T09:00:00+01:00" in listed.stdout
+    assert "2026-07-09T13:00:00+02:00 (cancelled)" in listed.stdout
     as_json = run("--config", str(config), "requests", "list", "--json")
-    assert json.loads(as_json.stdout)["reference"] == "WIR-2026-0001"
+    rows = {r["status"]: r for r in map(json.loads, as_json.stdout.splitlines())}
+    assert rows["accepted"]["slot_start"] == "2026-12-08T09:00:00+01:00"
+    assert rows["accepted"]["created_at"] == "2026-11-25T10:30:00+01:00"
+    assert rows["accepted"]["decided_at"] == "2026-11-26T14:05:00+01:00"
+    assert rows["accepted"]["decided_by"] == "Frau Berater"
+    assert rows["accepted"]["precheck_applicant"] == "association"
+    assert rows["cancelled"]["slot_start"] is None
+    assert rows["cancelled"]["cancelled_slot_start"] == "2026-07-09T13:00:00+02:00"
+    assert rows["cancelled"]["cancelled_at"] == "2026-07-01T08:15:00+02:00"
+    assert rows["cancelled"]["created_at"] == "2026-06-20T12:00:00+02:00"
     target = tmp_path / "requests.csv"
     run("--config", str(config), "requests", "export", "--csv", str(target))
-    rows = list(csv.DictReader(target.open(encoding="utf-8-sig")))
-    assert (
-        rows[0]["contact_name"] == "Jürgen Öztürk"
-        and rows[0]["description"] == "Nachbarschaftscafé"
-    )
+    exported = {r["status"]: r for r in csv.DictReader(target.open(encoding="utf-8-sig"))}
+    assert exported["accepted"]["contact_name"] == "Jürgen Öztürk"
+    assert exported["accepted"]["slot_start"] == "2026-12-08T09:00:00+01:00"
+    assert exported["accepted"]["precheck_amount"] == "small"
+    assert exported["cancelled"]["cancelled_slot_start"] == "2026-07-09T13:00:00+02:00"
+    only = run("--config", str(config), "requests", "list", "--status", "cancelled", "--json")
+    assert [json.loads(line)["status"] for line in only.stdout.splitlines()] == ["cancelled"]
+    bogus = run("--config", str(config), "requests", "list", "--status", "bogus")
+    assert bogus.returncode == 2 and "no requests" not in bogus.stdout
+    assert "'bogus' is not one of" in bogus.stderr and "'cancelled'" in bogus.stderr
+
+

@@ -141,11 +141,13 @@ class Assistant:
         return self.intake.start(who, self.user_language(who))
 
     def my_requests(self, who: UserRef) -> Reply:
-        return self.intake.my_requests(who, self.user_language(who))
+        return self.intake.mine.listing(who, self.user_language(who))
 
-    def staff_decision(self, request_id: int, accept: bool, staff: str) -> list[Reply]:
+    def staff_decision(
+        self, request_id: int, revision: int, accept: bool, staff: str
+    ) -> list[Reply]:
         on_accept = self.reminders.schedule if self.reminders is not None else None
-        return self.intake.staff.decide(request_id, accept, staff, on_accept)
+        return self.intake.staff.decide(request_id, revision, accept, staff, on_accept)
 
     def human(self, who: UserRef) -> list[Reply]:
         """/human: hand the conversation to staff (after consent)."""
@@ -280,16 +282,9 @@ class Assistant:
         if kind == "intake_start":
             return self.appointment(who)
         if kind.startswith("intake_"):
-            return self.intake.press(who, action, message_ref)
-        if kind == "request_cancel":
-            return self.intake.cancel_request(who, int(args[0]), language)
-        if kind == "proposal_accept":
-            on_accept = self.reminders.schedule if self.reminders is not None else None
-            return self.intake.accept_proposal(who, int(args[0]), language, on_accept)
-        if kind == "request_move":
-            return self.intake.move_choices(who, int(args[0]), language)
-        if kind == "request_move_to":
-            return self.intake.move(who, int(args[0]), args[1], language)
+            return self.intake.press(who, action, message_ref, language)
+        if kind.startswith("request_") or kind == "proposal_accept":
+            return self._my_request(who, action, language)
         if kind.startswith("staff_"):  # only valid in the staff chat, see handlers
             return [Reply(self.t(language, "button_expired"), mode="notice", language=language)]
         if kind in ("entry", "browse_entry"):
@@ -318,6 +313,25 @@ class Assistant:
         if kind == "keep":
             return [Reply(self.t(language, "language_set"), mode="edit", language=language)]
         return [self._none_of_these(who, language)]
+
+    def _my_request(self, who: UserRef, action: actions.Action, language: str) -> list[Reply]:
+        """Buttons on a resident's own requests (/myrequests, a proposal, moving)."""
+        mine, kind, args = self.intake.mine, action.kind, action.args
+        if kind == "request_list":
+            return [mine.listing(who, language, mode="edit")]
+        rid = int(args[0])
+        if kind == "request_cancel":
+            return mine.ask_cancel(who, rid, language)
+        if kind == "request_cancel_yes":
+            return mine.cancel(who, rid, language)
+        if kind == "proposal_accept":
+            on_accept = self.reminders.schedule if self.reminders is not None else None
+            return mine.accept_proposal(who, rid, language, on_accept)
+        if kind == "request_move":
+            return mine.move_choices(who, rid, language)
+        if kind == "request_move_page":
+            return mine.move_choices(who, rid, language, int(args[1]))
+        return mine.move(who, rid, args[1], language)  # request_move_to
 
     def _valid(self, action: actions.Action) -> bool:
         if action.kind in ("entry", "browse_entry", "feedback"):

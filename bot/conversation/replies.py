@@ -46,6 +46,9 @@ class Reply:
     ticket: int | None = None
     # Copy this message (chat id, message id) instead of sending text; ``text`` becomes its caption.
     copy_of: tuple[int, int] | None = None
+    # Edit this earlier message of the target chat instead of sending a new one (best effort:
+    # e.g. to take the buttons off a staff card that no longer matches its request).
+    edit_of: int | None = None
 
 
 @dataclass(frozen=True)

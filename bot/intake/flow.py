@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -23,11 +22,11 @@ from bot.conversation.users import get_or_create
 from bot.i18n import Texts
 from bot.intake import requests as store
 from bot.intake.hours import ConsultationHours, Slot
-from bot.intake.ics import calendar_file
+from bot.intake.manage import MyRequests
 from bot.intake.staff import StaffDecisions
-from bot.intake.timing import free_ahead, horizon, slot_of, when
+from bot.intake.timing import free_page, horizon, slot_of, when
 from bot.storage import Database
-from bot.storage.models import ConsultationRequest, FormState, User, utcnow
+from bot.storage.models import ConsultationRequest, FormState, utcnow
 
 FLOW = "appointment"
 DESCRIPTION_LIMIT = 1000
@@ -41,6 +40,9 @@ PRECHECK: dict[str, tuple[str, ...]] = {
     "field": ("education", "social", "democracy", "culture", "economy", "administration"),
     "share": ("yes", "no"),
 }
+# Pre-check answers that already say for whom the request is (not asked again).
+REQUESTER_FROM_APPLICANT = {"association": "organisation", "migrant_org": "organisation",
+                            "individual": "individual"}  # fmt: skip
 TEXT_STEPS = {"organisation": FIELD_LIMIT, "name": FIELD_LIMIT, "contact": FIELD_LIMIT,
               "description": DESCRIPTION_LIMIT}  # fmt: skip
 
@@ -54,6 +56,7 @@ class IntakeFlow:
         self.hours = hours
         self.retention_days = retention_days  # said in the consent text
         self.staff = StaffDecisions(texts, db, hours)  # the card, proposals, decisions
+        self.mine = MyRequests(texts, db, hours, self.staff)  # after sending: list, move, cancel
 
     def t(self, language: str, key: str, /, **values: object) -> str:
         return self.texts.get(language, f"intake.{key}", **values)
@@ -105,15 +108,22 @@ class IntakeFlow:
             state.step = self._after(state.step, state.data)
             return [self._question(state, session)]
 
-    def press(self, who: UserRef, action: actions.Action, message_ref: str) -> list[Reply]:
-        """A button of the form; stale ones (from another step or form) are refused."""
+    def press(
+        self, who: UserRef, action: actions.Action, message_ref: str, language: str
+    ) -> list[Reply]:
+        """A button of the form; stale ones (from another step or form, or after /cancel) are
+        refused in the resident's language."""
         with self.db.session() as session:
             state = self._state(session, who)
             if state is None:
-                return [Reply(self.texts.get("de", "button_expired"), mode="notice")]
+                return self._expired(language)
             lang = state.data["language"]
             if action.kind == "intake_precheck":
                 return self._precheck_answer(session, state, action)
+            if action.kind == "intake_slot_page":
+                if state.step != "slot":
+                    return self._expired(lang)
+                return [self._ask_slot(lang, session, "edit", int(action.args[0]))]
             expected = {"intake_kind": "kind", "intake_requester": "requester",
                         "intake_channel": "channel", "intake_slot": "slot",
                         "intake_consent": "consent", "intake_confirm": "summary",
@@ -153,6 +163,8 @@ class IntakeFlow:
         nxt = order[order.index(step) + 1]
         if nxt.startswith("pc_") and data.get("kind") != "funding_application":
             nxt = "requester"
+        if nxt == "requester" and data.get("requester"):  # the pre-check said so
+            nxt = "organisation"
         if nxt == "organisation" and data.get("requester") != "organisation":
             nxt = "name"
         if nxt == "contact" and data.get("channel") == "telegram":
@@ -215,6 +227,8 @@ class IntakeFlow:
             return self._expired(lang)
         answers = {**state.data.get("precheck", {}), question: value}
         state.data = {**state.data, "precheck": answers}
+        if question == "applicant" and value in REQUESTER_FROM_APPLICANT:
+            state.data = {**state.data, "requester": REQUESTER_FROM_APPLICANT[value]}
         state.step = self._after(state.step, state.data)
         if state.step.startswith("pc_"):
             return [self._question(state, session, mode="edit")]
@@ -232,9 +246,13 @@ class IntakeFlow:
         rows = tuple((Button(self.t(lang, prefix + v), actions.encode(kind, v)),) for v in values)
         return Reply(self.t(lang, question), rows, mode=mode, language=lang)
 
-    def _ask_slot(self, lang: str, session: Session | None, mode: Mode) -> Reply:
-        slots = free_ahead(session, self.hours)
-        rows = [(Button(when(s, lang), actions.encode("intake_slot", s.key)),) for s in slots]
+    def _ask_slot(self, lang: str, session: Session | None, mode: Mode, page: int = 0) -> Reply:
+        slots, more = free_page(session, self.hours, page)
+        rows: list[tuple[Button, ...]] = [
+            (Button(when(s, self.texts, lang), actions.encode("intake_slot", s.key)),)
+            for s in slots
+        ]
+        rows.extend(self.mine.pager(lang, page, more, lambda p: ("intake_slot_page", str(p))))
         rows.append((Button(self.t(lang, "slot_none"), actions.encode("intake_slot", "none")),))
         text = self.t(lang, "slot_question") if slots else self.t(lang, "no_slots")
         return Reply(text, tuple(rows), mode=mode, language=lang)
@@ -245,7 +263,7 @@ class IntakeFlow:
         contact = (
             self.t(lang, "channel_telegram") if d["channel"] == "telegram" else d.get("contact", "")
         )
-        at = when(slot, lang) if slot else self.t(lang, "summary_no_slot")
+        at = when(slot, self.texts, lang) if slot else self.t(lang, "summary_no_slot")
         lines = [
             self.t(lang, "summary"),
             f"{self.t(lang, 'summary_kind')}: {escape(self.t(lang, 'kind_' + d['kind']))}",
@@ -262,7 +280,6 @@ class IntakeFlow:
 
     def _confirm(self, session: Session, state: FormState, who: UserRef) -> list[Reply]:
         d, lang = state.data, state.data["language"]
-        user = session.get(User, state.user_id)
         slot = Slot.from_key(d.get("slot", ""), self.hours)
         form = store.RequestForm(
             kind=d["kind"], requester=d["requester"], organisation=d.get("organisation"),
@@ -281,113 +298,16 @@ class IntakeFlow:
                 self._question(state, session),
             ]
         session.delete(state)
-        return [*self._confirmation(request, lang, user), self.staff.card(request)]
+        return [self._confirmation(request, lang), self.staff.card(request)]
 
-    def _confirmation(
-        self, request: ConsultationRequest, lang: str, user: User | None
-    ) -> list[Reply]:
-        slot = slot_of(request, self.hours)
-        if slot is None:
+    def _confirmation(self, request: ConsultationRequest, lang: str) -> Reply:
+        """The reference number, and a calendar file marked tentative until the unit confirms."""
+        if slot_of(request, self.hours) is None:
             text = self.t(lang, "done_no_slot", reference=request.reference)
-            return [Reply(text, mode="edit", language=lang)]
-        ics = calendar_file(
-            f"{request.reference}@consult-bot", slot.start, slot.end,
-            self.t(lang, "calendar_summary", reference=request.reference),
-            request.description, self.t(lang, "calendar_location"),
-        )  # fmt: skip
-        return [Reply(self.t(lang, "done", reference=request.reference), mode="edit", language=lang,
-                      document=(f"{request.reference}.ics", ics))]  # fmt: skip
-
-    # -- after the request ------------------------------------------------------------------
-
-    def my_requests(self, who: UserRef, language: str) -> Reply:
-        with self.db.session() as session:
-            user = get_or_create(session, who)
-            found = store.requests_of(session, user.id)
-            if not found:
-                return Reply(self.t(language, "myrequests_empty"), language=language)
-            lines, rows = [self.t(language, "myrequests_heading")], []
-            for r in found:
-                slot = slot_of(r, self.hours)
-                at = when(slot, language) if slot else self.t(language, "summary_no_slot")
-                lines.append(f"{r.reference}: {self.t(language, 'status_' + r.status)}, {at}")
-                if r.status in store.OPEN:
-                    move = self.t(language, "move_request", reference=r.reference)
-                    label = self.t(language, "cancel_request", reference=r.reference)
-                    rows.append((Button(move, actions.encode("request_move", str(r.id))),))
-                    rows.append((Button(label, actions.encode("request_cancel", str(r.id))),))
-            return Reply("\n".join(lines), tuple(rows), language=language)
-
-    def cancel_request(self, who: UserRef, request_id: int, language: str) -> list[Reply]:
-        with self.db.session() as session:
-            request = self._own_open(session, who, request_id)
-            if request is None:
-                return self._expired(language)
-            store.cancel(session, request)
-            text = self.t(language, "request_cancelled", reference=request.reference)
-            return [Reply(text, mode="edit", language=language)]
-
-    def move_choices(self, who: UserRef, request_id: int, language: str) -> list[Reply]:
-        """The free times a resident can move their request to."""
-        with self.db.session() as session:
-            request = self._own_open(session, who, request_id)
-            if request is None:
-                return self._expired(language)
-            slots = free_ahead(session, self.hours)
-            rid = str(request_id)
-            rows = tuple(
-                (Button(when(s, language), actions.encode("request_move_to", rid, s.key)),)
-                for s in slots
-            )
-            key = "move_question" if slots else "no_slots"
-            text = self.t(language, key, reference=request.reference)
-            return [Reply(text, rows, mode="edit", language=language)]
-
-    def move(self, who: UserRef, request_id: int, slot_key: str, language: str) -> list[Reply]:
-        """Move to the chosen time; the unit confirms the new time again."""
-        with self.db.session() as session:
-            request = self._own_open(session, who, request_id)
-            slot = Slot.from_key(slot_key, self.hours)
-            if request is None or slot is None:
-                return self._expired(language)
-            try:
-                with session.begin_nested():
-                    store.reschedule(session, request, slot, self.hours)
-            except (store.SlotTaken, store.NotBookable):
-                return [Reply(self.t(language, "slot_taken"), language=language)]
-            request.status = "pending"
-            text = self.t(language, "moved", reference=request.reference, slot=when(slot, language))
-            card = self.staff.card(request, key=f"request:{request.reference}:moved:{slot.key}")
-            return [Reply(text, mode="edit", language=language), card]
-
-    def accept_proposal(
-        self,
-        who: UserRef,
-        request_id: int,
-        language: str,
-        on_accept: Callable[[ConsultationRequest], object] | None = None,
-    ) -> list[Reply]:
-        """The requester agrees to the proposed time: the appointment is confirmed."""
-        with self.db.session() as session:
-            request = self._own_open(session, who, request_id)
-            if request is None or request.status != "proposed" or request.slot_start is None:
-                return self._expired(language)
-            request.status, request.decided_at = "accepted", utcnow()
-            at = when(slot_of(request, self.hours), language)
-            text = self.t(language, "accepted", reference=request.reference, slot=at)
-            note = self.staff.agreed(request, at)
-        if on_accept is not None:
-            on_accept(request)
-        return [Reply(text, mode="edit", language=language), note]
-
-    def _own_open(
-        self, session: Session, who: UserRef, request_id: int
-    ) -> ConsultationRequest | None:
-        user = get_or_create(session, who)
-        request = session.get(ConsultationRequest, request_id)
-        if request is None or request.user_id != user.id or request.status not in store.OPEN:
-            return None
-        return request
+            return Reply(text, mode="edit", language=lang)
+        document = self.staff.calendar.tentative(request)
+        text = self.t(lang, "done", reference=request.reference)
+        return Reply(text, mode="edit", language=lang, document=document)
 
     # -- helpers ----------------------------------------------------------------------------
 

@@ -1,95 +1,77 @@
-"""A calendar file (RFC 5545) for one appointment, to send along with a confirmation.
+"""Calendar files (RFC 5545) that follow one appointment through its life.
 
-Written by hand because one event needs only a few lines; the subtle parts are text escaping and
-folding long lines without cutting a UTF-8 character in half (texts may be Arabic, Persian,
-Ukrainian ...), which calendar apps otherwise show as garbage.
+Every file of a request carries the same UID, so a calendar app replaces the event instead of
+adding a second one, and a higher SEQUENCE each time it changes:
+
+    submitted -> TENTATIVE  ·  confirmed -> CONFIRMED  ·  moved -> the new time
+    cancelled or declined -> METHOD:CANCEL, STATUS:CANCELLED
+
+Built with the icalendar library (escaping, folding long lines at 75 octets without splitting a
+UTF-8 character, CRLF). Times are written in UTC, so no VTIMEZONE block is needed and Hannover's
+summer and winter time cannot be misread.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from icalendar import Alarm, Calendar, Event
 
 PRODID = "-//Landeshauptstadt Hannover//Beratungsassistent//DE"
-MAX_OCTETS = 75
-CRLF = "\r\n"
-# Control characters are not allowed in TEXT values (RFC 5545 3.3.11), except HTAB.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+Status = Literal["TENTATIVE", "CONFIRMED", "CANCELLED"]
 
 
-def escape_text(value: str) -> str:
-    """Escape a TEXT value: backslash first, so the later escapes are not doubled."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    value = value.replace("\n", "\\n")
-    return _CONTROL.sub("", value)
+@dataclass(frozen=True)
+class Appointment:
+    """What a calendar event says about one request at one revision."""
+
+    uid: str
+    start: datetime
+    end: datetime
+    summary: str
+    description: str
+    location: str
+    sequence: int = 0
 
 
-def fold_line(line: str) -> str:
-    """Fold one content line into chunks of at most 75 octets, joined by CRLF and a space.
-
-    The limit counts octets, not characters; the leading space of a continuation counts too.
-    Splitting happens only between characters, so every physical line is valid UTF-8.
-    """
-    chunks: list[str] = []
-    current = ""
-    size = 0
-    budget = MAX_OCTETS
-    for char in line:
-        octets = len(char.encode("utf-8"))
-        if size + octets > budget:
-            chunks.append(current)
-            current, size, budget = "", 0, MAX_OCTETS - 1
-        current += char
-        size += octets
-    chunks.append(current)
-    return (CRLF + " ").join(chunks)
-
-
-def _utc(moment: datetime, name: str) -> str:
-    """A DATE-TIME in UTC form ("20261201T080000Z"), so no VTIMEZONE block is needed."""
+def _aware(moment: datetime, name: str) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware")
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return moment.astimezone(UTC)
 
 
 def calendar_file(
-    uid: str,
-    start: datetime,
-    end: datetime,
-    summary: str,
-    description: str,
-    location: str,
-    now: datetime | None = None,
+    appointment: Appointment, status: Status = "TENTATIVE", now: datetime | None = None
 ) -> bytes:
-    """One VEVENT in a VCALENDAR, UTF-8 with CRLF line endings, with a reminder one day before.
+    """One VEVENT in a VCALENDAR (UTF-8, CRLF); METHOD:CANCEL for a cancelled appointment.
 
     ``now`` fixes DTSTAMP (the time the file was made), which keeps tests reproducible.
     """
-    dtstart, dtend = _utc(start, "start"), _utc(end, "end")
+    start, end = _aware(appointment.start, "start"), _aware(appointment.end, "end")
     if end <= start:
         raise ValueError("the appointment must end after it starts")
-    stamp = _utc(now if now is not None else datetime.now(UTC), "now")
-    lines = [
-        "BEGIN:VCALENDAR",
-        f"PRODID:{PRODID}",
-        "VERSION:2.0",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:{escape_text(uid)}",
-        f"DTSTAMP:{stamp}",
-        f"DTSTART:{dtstart}",
-        f"DTEND:{dtend}",
-        f"SUMMARY:{escape_text(summary)}",
-        f"DESCRIPTION:{escape_text(description)}",
-        f"LOCATION:{escape_text(location)}",
-        "BEGIN:VALARM",
-        "ACTION:DISPLAY",
-        "TRIGGER:-P1D",
-        f"DESCRIPTION:{escape_text(summary)}",
-        "END:VALARM",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "".join(fold_line(line) + CRLF for line in lines).encode("utf-8")
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "CANCEL" if status == "CANCELLED" else "PUBLISH")
+    event = Event()
+    event.add("uid", appointment.uid)
+    event.add("dtstamp", _aware(now if now is not None else datetime.now(UTC), "now"))
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("sequence", appointment.sequence)
+    event.add("status", status)
+    event.add("summary", appointment.summary)
+    event.add("description", appointment.description)
+    event.add("location", appointment.location)
+    if status != "CANCELLED":
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("trigger", timedelta(days=-1))
+        alarm.add("description", appointment.summary)
+        event.add_component(alarm)
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())

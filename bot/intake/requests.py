@@ -24,6 +24,8 @@ KINDS = ("funding_application", "project_idea", "reporting", "other")
 REQUESTERS = ("individual", "organisation")
 CHANNELS = ("telegram", "email", "phone")
 OPEN = ("pending", "accepted", "proposed")
+STATUSES = ("pending", "proposed", "accepted", "declined", "cancelled")
+PRECHECK_QUESTIONS = ("applicant", "amount", "field", "share")
 
 
 class SlotTaken(Exception):
@@ -147,7 +149,15 @@ def release(session: Session, request: ConsultationRequest) -> None:
     request.slot_start = None
 
 
-def cancel(session: Session, request: ConsultationRequest) -> None:
+def touch(request: ConsultationRequest) -> None:
+    """A change staff and calendars must see: older staff cards stop working."""
+    request.revision = (request.revision or 0) + 1
+
+
+def cancel(session: Session, request: ConsultationRequest, now: dt.datetime | None = None) -> None:
+    """Cancel and free the seat; the slot it had is kept for the office's records."""
+    request.cancelled_slot_start = request.slot_start
+    request.cancelled_at = now or utcnow()
     release(session, request)
     request.status = "cancelled"
 

@@ -154,6 +154,14 @@ class ConsultationRequest(Base):
     )
     decided_by: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Counts every change staff must see (move, cancellation, decision, proposal): staff buttons
+    # carry it, so a press on an outdated card changes nothing; it is also the calendar SEQUENCE.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The staff card now in the staff chat (set once it is delivered), to mark it superseded.
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # What a cancellation freed, for the office's exports.
+    cancelled_slot_start: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SlotBooking(Base):

@@ -175,6 +175,8 @@ def _dump(reply: Reply, thread_id: int | None = None, edit_of: int | None = None
         "copy_of": list(reply.copy_of) if reply.copy_of is not None else None,
     }  # fmt: skip
     data.update({name: value for name, value in optional.items() if value is not None})
+    if reply.edit_of is not None:  # an earlier message, edited as a courtesy (best effort)
+        data.update(edit_of=reply.edit_of, best_effort=True)
     if reply.document is not None:
         data["document"] = [reply.document[0], base64.b64encode(reply.document[1]).decode()]
     return data
@@ -193,4 +195,5 @@ def _load(data: dict[str, Any], key: str | None = None) -> Reply:
         data["text"], buttons, language=data.get("language", "de"), document=document, key=key,
         ticket=data.get("ticket"), copy_of=(int(copy_of[0]), int(copy_of[1])) if copy_of else None,
         mode="edit" if data.get("edit_of") else "send",
+        edit_of=data.get("edit_of") if data.get("best_effort") else None,
     )  # fmt: skip

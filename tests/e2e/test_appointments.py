@@ -6,10 +6,11 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.storage.models import ConsultationRequest, OutboxMessage, SlotBooking
+from bot.storage.models import ConsultationRequest, OutboxMessage, SlotBooking, as_utc
 from handlers.local import running_bot
 from handlers.services import Services
 from tests.helpers import last_message_becomes
@@ -41,6 +42,38 @@ async def settle() -> None:
     await asyncio.sleep(0.3)
 
 
+async def card_is_recorded(services: Services) -> None:
+    """Wait until the staff card's message is known (the outbox delivered it)."""
+    for _ in range(50):
+        with services.db.session() as session:
+            if session.scalars(select(ConsultationRequest.card_message_id)).first():
+                return
+        await asyncio.sleep(0.1)
+    raise AssertionError("the staff card was not recorded")
+
+
+async def message_becomes(emu: BotApiEmulator, chat_id: int, message_id: int, part: str):  # type: ignore[no-untyped-def]
+    """A message once its (edited) text contains ``part``."""
+
+    def edited():  # type: ignore[no-untyped-def]
+        found = emu.world.get_message(chat_id, message_id)
+        return found if found is not None and part in (found.text or "") else None
+
+    return await emu.world.wait_until(edited, 5)
+
+
+def sent_calendars(emu: BotApiEmulator, chat_id: int) -> list[tuple[Calendar, Event]]:
+    """Every calendar file the bot sent to the chat, parsed (in order)."""
+    parsed = []
+    for message in emu.bot_messages(chat_id):
+        if message.media_kind == "document":
+            data = emu.file_bytes(message)
+            assert data is not None
+            calendar = Calendar.from_ical(data)
+            parsed.append((calendar, calendar.walk("VEVENT")[0]))
+    return parsed
+
+
 async def fill_form_until_summary(emu: BotApiEmulator, services: Services, user) -> None:  # type: ignore[no-untyped-def]
     await user.send_command("appointment")
     await emu.wait_for_bot_message(user.chat_id)
@@ -55,17 +88,14 @@ async def fill_form_until_summary(emu: BotApiEmulator, services: Services, user)
     ):
         await user.press_button(t(services, "de", label))
         await settle()
-    requester = t(services, "de", "requester_question")
-    await last_message_becomes(emu, user.chat_id, lambda text: text == requester)
+    organisation = t(services, "de", "organisation_question")
+    await last_message_becomes(emu, user.chat_id, lambda text: text == organisation)
     history = emu.history(user.chat_id)
     result = history[-2].text
     assert t(services, "de", "pc_result_medium").lstrip("• ")[:30] in result
     assert t(services, "de", "pc_result_share_low").lstrip("• ")[:30] in result
-    assert history[-1].text == t(services, "de", "requester_question")
-    await user.press_button(t(services, "de", "requester_organisation"))
-    await settle()  # button steps edit the question message in place
-    expected = t(services, "de", "organisation_question")
-    await last_message_becomes(emu, user.chat_id, lambda text: text == expected)
+    # "Verein oder Initiative" already says it is for an organisation: not asked again.
+    assert history[-1].text == t(services, "de", "organisation_question")
     await user.send_text("Kulturverein Linden e.V.")
     await emu.wait_for_bot_message(
         user.chat_id, lambda m: m.text == t(services, "de", "name_question")
@@ -91,6 +121,7 @@ async def fill_form_until_summary(emu: BotApiEmulator, services: Services, user)
     slots = await emu.wait_for_bot_message(
         user.chat_id, lambda m: m.text == t(services, "de", "slot_question")
     )
+    assert all(label[:3] in ("Di ", "Do ") for label in slots.button_labels[:6])  # weekdays
     await user.press_button(slots.button_labels[0], message=slots)
     await settle()
     await user.press_button(t(services, "de", "consent_yes"))
@@ -167,26 +198,73 @@ async def test_half_filled_form_survives_a_restart_and_confirm_twice_stores_once
         ]
 
 
-async def test_myrequests_cancels_and_frees_the_slot(world) -> None:  # type: ignore[no-untyped-def]
+async def test_resident_cancels_after_confirming_and_staff_see_it(world) -> None:  # type: ignore[no-untyped-def]
     emu, services = world
+    staff = emu.user(906, "Herr Liste", language_code="de")
+    emu.group("Beratung", chat_id=STAFF_CHAT, members={staff: "administrator"})
     user = emu.user(803, "Jan", language_code="de")
     async with running_bot(services.settings, emu, services):
         await fill_form_until_summary(emu, services, user)
         await user.press_button(t(services, "de", "confirm"))
         await emu.wait_for_bot_message(user.chat_id, lambda m: m.media_kind == "document")
+        card = await emu.wait_for_bot_message(STAFF_CHAT, timeout=10)
+        await card_is_recorded(services)
         await user.send_command("myrequests")
         listing = await emu.wait_for_bot_message(
             user.chat_id, lambda m: "WIR-2026-0001" in (m.text or "")
         )
-        await user.press_button(
-            t(services, "de", "cancel_request", reference="WIR-2026-0001"), message=listing
-        )
-        await settle()
-        cancelled = t(services, "de", "request_cancelled", reference="WIR-2026-0001")
-        await last_message_becomes(emu, user.chat_id, lambda text: text == cancelled)
+        cancel = t(services, "de", "cancel_request", reference="WIR-2026-0001")
+        await user.press_button(cancel, message=listing)
+        question = t(services, "de", "cancel_confirm", reference="WIR-2026-0001")
+        asked = await last_message_becomes(emu, user.chat_id, lambda text: text == question)
+        await user.press_button(t(services, "de", "cancel_confirm_no"), message=asked)
+        heading = t(services, "de", "myrequests_heading").removeprefix("<b>")[:10]
+        await last_message_becomes(emu, user.chat_id, lambda text: text.startswith(heading))
+        with services.db.session() as session:  # "no" kept it
+            assert session.scalars(select(ConsultationRequest)).one().status == "pending"
+        await user.press_button(cancel, message=listing)
+        asked = await last_message_becomes(emu, user.chat_id, lambda text: text == question)
+        await user.press_button(t(services, "de", "cancel_confirm_yes"), message=asked)
+        done = t(services, "de", "request_cancelled", reference="WIR-2026-0001")
+        await emu.wait_for_bot_message(user.chat_id, lambda m: m.media_kind == "document")
+        assert any(m.text == done for m in emu.history(user.chat_id))
+        notice = await emu.wait_for_bot_message(STAFF_CHAT, lambda m: "abgesagt" in (m.text or ""))
+        assert "WIR-2026-0001" in notice.text and "wieder frei" in notice.text
+        old = await message_becomes(emu, STAFF_CHAT, card.message_id, "veraltet")
+        assert old.buttons == []
+        calendars = sent_calendars(emu, user.chat_id)
+        assert [(c["METHOD"], e["STATUS"], e["SEQUENCE"]) for c, e in calendars] == [
+            ("PUBLISH", "TENTATIVE", 0),
+            ("CANCEL", "CANCELLED", 1),
+        ]
+        assert len({e["UID"] for _, e in calendars}) == 1
     with services.db.session() as session:
-        assert session.scalars(select(ConsultationRequest)).one().status == "cancelled"
+        request = session.scalars(select(ConsultationRequest)).one()
+        assert request.status == "cancelled" and request.cancelled_slot_start is not None
         assert session.scalars(select(SlotBooking)).all() == []
+
+
+async def test_stale_buttons_are_refused_in_each_residents_language(world) -> None:  # type: ignore[no-untyped-def]
+    emu, services = world
+    async with running_bot(services.settings, emu, services):
+        for number, lang in enumerate(("de", "en", "tr", "ar", "uk", "ru", "fa", "pl")):
+            user = emu.user(820 + number, f"User {lang}", language_code=lang)
+            expired = services.texts.get(lang, "button_expired")
+            await user.send_command("appointment")
+            form = await emu.wait_for_bot_message(user.chat_id)
+            assert form.text == t(services, lang, "start")
+            await user.send_command("cancel")
+            await emu.wait_for_bot_message(
+                user.chat_id, lambda m, lang=lang: m.text == t(services, lang, "cancelled")
+            )
+            query = await user.press_button(t(services, lang, "kind_other"), message=form)
+            assert (await emu.wait_for_callback_answer(query)).get("text") == expired
+            query = await user.press_button(data="sd:1:0:1", message=form)  # staff-only button
+            assert (await emu.wait_for_callback_answer(query)).get("text") == expired
+            query = await user.press_button(data="iz:1", message=form)  # not their request
+            assert (await emu.wait_for_callback_answer(query)).get("text") == expired
+    with services.db.session() as session:
+        assert session.scalars(select(ConsultationRequest)).all() == []
 
 
 async def test_forged_staff_buttons_and_cancel(world) -> None:  # type: ignore[no-untyped-def]
@@ -195,7 +273,7 @@ async def test_forged_staff_buttons_and_cancel(world) -> None:  # type: ignore[n
     async with running_bot(services.settings, emu, services):
         await user.send_command("appointment")
         await emu.wait_for_bot_message(user.chat_id)
-        query = await user.press_button(data="sd:1:1")  # a staff button, forged in a private chat
+        query = await user.press_button(data="sd:1:0:1")  # a staff button, forged in a private chat
         answer = await emu.wait_for_callback_answer(query)
         assert answer.get("text") == services.texts.get("de", "button_expired")
         await user.send_command("cancel")
@@ -304,13 +382,22 @@ async def test_reminder_fires_once_and_future_ones_survive_a_restart(
     services.db.dispose()
 
 
-async def test_a_resident_moves_the_appointment(world) -> None:  # type: ignore[no-untyped-def]
+async def test_move_supersedes_the_card_and_a_stale_accept_changes_nothing(world) -> None:  # type: ignore[no-untyped-def]
     emu, services = world
+    staff = emu.user(905, "Frau Karte", language_code="de")
+    emu.group("Beratung", chat_id=STAFF_CHAT, members={staff: "administrator"})
     user = emu.user(808, "Lea", language_code="de")
     async with running_bot(services.settings, emu, services):
         await fill_form_until_summary(emu, services, user)
         await user.press_button(t(services, "de", "confirm"))
         await emu.wait_for_bot_message(user.chat_id, lambda m: m.media_kind == "document")
+        old = await emu.wait_for_bot_message(STAFF_CHAT, timeout=10)
+        assert "Förderantrag" in old.text and "Termin: " in old.text and " Uhr (MEZ)" in old.text
+        assert "funding_application" not in old.text and "Slot:" not in old.text
+        stale_accept = next(
+            b["callback_data"] for row in old.buttons for b in row if b["text"] == "✅ Annehmen"
+        )
+        await card_is_recorded(services)
         with services.db.session() as session:
             before = session.scalars(select(ConsultationRequest)).one().slot_start
         await user.send_command("myrequests")
@@ -321,14 +408,48 @@ async def test_a_resident_moves_the_appointment(world) -> None:  # type: ignore[
             t(services, "de", "move_request", reference="WIR-2026-0001"), message=listing
         )
         question = t(services, "de", "move_question", reference="WIR-2026-0001")
-        choices = await last_message_becomes(emu, user.chat_id, lambda text: text == question)
-        await user.press_button(choices.button_labels[-1], message=choices)
-        moved = t(services, "de", "moved", reference="WIR-2026-0001", slot="")[:30]
-        await last_message_becomes(emu, user.chat_id, lambda text: text.startswith(moved))
-    with services.db.session() as session:
-        request = session.scalars(select(ConsultationRequest)).one()
-        assert request.slot_start != before and request.status == "pending"
-        assert len(session.scalars(select(SlotBooking)).all()) == 1
+        first = await last_message_becomes(emu, user.chat_id, lambda text: text == question)
+        soonest = [label for label in first.button_labels if label[:3] in ("Di ", "Do ")]
+        assert len(soonest) == 6 and t(services, "de", "back") in first.button_labels
+        await user.press_button(t(services, "de", "slots_later"), message=first)
+        earlier = t(services, "de", "slots_earlier")
+        later = await last_message_becomes(
+            emu, user.chat_id, lambda _: earlier in emu.history(user.chat_id)[-1].button_labels
+        )
+        later_slots = [label for label in later.button_labels if label[:3] in ("Di ", "Do ")]
+        assert later_slots and not set(later_slots) & set(soonest)
+        await user.press_button(later_slots[0], message=later)
+        moved = t(services, "de", "moved", reference="WIR-2026-0001", slot=later_slots[0])
+        await last_message_becomes(emu, user.chat_id, lambda text: text == moved)
+        new = await emu.wait_for_bot_message(STAFF_CHAT, lambda m: "verschoben" in (m.text or ""))
+        assert "Bitte neu entscheiden" in new.text and "vorher:" in new.text
+        superseded = await message_becomes(emu, STAFF_CHAT, old.message_id, "veraltet")
+        assert superseded.buttons == []
+        # Someone whose app still shows the old card presses "accept": refused, nothing changes.
+        query = await staff.press_button(data=stale_accept, message=old, chat=STAFF_CHAT)
+        answer = await emu.wait_for_callback_answer(query)
+        assert answer.get("text") == "Diese Anfrage hat sich geändert, siehe neue Karte."
+        await settle()
+        with services.db.session() as session:
+            request = session.scalars(select(ConsultationRequest)).one()
+            assert request.status == "pending" and request.slot_start != before
+        accepted = t(services, "de", "accepted", reference="WIR-2026-0001", slot=later_slots[0])
+        assert all(m.text != accepted for m in emu.bot_messages(user.chat_id))
+        await staff.press_button("✅ Annehmen", message=new, chat=STAFF_CHAT)
+        await emu.wait_for_bot_message(user.chat_id, lambda m: m.text == accepted)
+        await emu.wait_for_bot_message(user.chat_id, lambda m: m.media_kind == "document")
+        calendars = sent_calendars(emu, user.chat_id)
+        assert [(e["STATUS"], e["SEQUENCE"]) for _, e in calendars] == [
+            ("TENTATIVE", 0), ("TENTATIVE", 1), ("CONFIRMED", 2),
+        ]  # fmt: skip
+        assert len({e["UID"] for _, e in calendars}) == 1
+        starts = [e.decoded("DTSTART") for _, e in calendars]
+        with services.db.session() as session:
+            request = session.scalars(select(ConsultationRequest)).one()
+            assert request.status == "accepted" and request.decided_by == "Frau Karte"
+            assert starts[0] == as_utc(before)
+            assert starts[1] == starts[2] == as_utc(request.slot_start)
+            assert len(session.scalars(select(SlotBooking)).all()) == 1
 
 
 async def test_staff_proposes_another_time_and_the_resident_agrees(world) -> None:  # type: ignore[no-untyped-def]
@@ -341,10 +462,14 @@ async def test_staff_proposes_another_time_and_the_resident_agrees(world) -> Non
         await user.press_button(t(services, "de", "confirm"))
         card = await emu.wait_for_bot_message(STAFF_CHAT, timeout=10)
         await staff.press_button("🕑 Anderen Termin vorschlagen", message=card, chat=STAFF_CHAT)
-        await settle()
-        options = await last_message_becomes(emu, STAFF_CHAT, lambda text: "welchen" in text)
+        back = await message_becomes(emu, STAFF_CHAT, card.message_id, "welchen Termin")
+        await staff.press_button("↩ Zurück zur Karte", message=back, chat=STAFF_CHAT)
+        await message_becomes(emu, STAFF_CHAT, card.message_id, "Anliegen:")
+        await staff.press_button("🕑 Anderen Termin vorschlagen", message=card, chat=STAFF_CHAT)
+        await message_becomes(emu, STAFF_CHAT, card.message_id, "welchen Termin")
+        options = emu.history(STAFF_CHAT)[-1]
         assert "welchen Termin" in options.text
-        chosen = options.button_labels[-1]  # the card is edited once a time is chosen
+        chosen = options.button_labels[-2]  # the last one leads back to the card
         await staff.press_button(chosen, message=options, chat=STAFF_CHAT)
         proposal = await emu.wait_for_bot_message(
             user.chat_id,
@@ -352,7 +477,7 @@ async def test_staff_proposes_another_time_and_the_resident_agrees(world) -> Non
                 t(services, "de", "proposed", reference="WIR-2026-0001", slot="")[:30]
             ),
         )
-        assert chosen in proposal.text
+        assert chosen.split(",")[0].split()[1] in proposal.text  # the same date
         await user.press_button(t(services, "de", "proposal_accept"), message=proposal)
         note = await emu.wait_for_bot_message(
             STAFF_CHAT, lambda m: "bestätigt" in (m.text or ""), timeout=10

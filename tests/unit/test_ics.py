@@ -1,4 +1,4 @@
-"""Calendar file: RFC 5545 structure, CRLF, line length in octets, escaping and folding."""
+"""Calendar files: RFC 5545 structure, CRLF, line length in octets, escaping, the lifecycle."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 
-from bot.intake.ics import PRODID, calendar_file, escape_text, fold_line
+from bot.intake.ics import PRODID, Appointment, calendar_file
 
 BERLIN = ZoneInfo("Europe/Berlin")
 START = datetime(2026, 12, 1, 9, 0, tzinfo=BERLIN)
@@ -19,7 +20,7 @@ ARABIC = (
 ) * 3
 
 
-def make(**overrides: object) -> bytes:
+def make(status: str = "TENTATIVE", now: datetime | None = NOW, **overrides: object) -> bytes:
     arguments: dict[str, object] = {
         "uid": "booking-42@beratung.hannover.example",
         "start": START,
@@ -27,10 +28,9 @@ def make(**overrides: object) -> bytes:
         "summary": "Beratungstermin",
         "description": "Bitte Unterlagen mitbringen.",
         "location": "Trammplatz 2, 30159 Hannover",
-        "now": NOW,
     }
     arguments.update(overrides)
-    return calendar_file(**arguments)  # type: ignore[arg-type]
+    return calendar_file(Appointment(**arguments), status, now)  # type: ignore[arg-type]
 
 
 def physical_lines(data: bytes) -> list[bytes]:
@@ -92,6 +92,17 @@ def test_required_properties() -> None:
     assert props["ACTION"] == ["DISPLAY"]
     assert props["TRIGGER"] == ["-P1D"]
     assert props["DESCRIPTION"] == ["Bitte Unterlagen mitbringen.", "Beratungstermin"]
+    assert props["STATUS"] == ["TENTATIVE"] and props["SEQUENCE"] == ["0"]
+
+
+def test_confirmed_and_cancelled_versions_of_one_event() -> None:
+    confirmed = Calendar.from_ical(make("CONFIRMED", sequence=1))
+    cancelled = Calendar.from_ical(make("CANCELLED", sequence=2))
+    first, second = confirmed.walk("VEVENT")[0], cancelled.walk("VEVENT")[0]
+    assert (confirmed["METHOD"], first["STATUS"], first["SEQUENCE"]) == ("PUBLISH", "CONFIRMED", 1)
+    assert (cancelled["METHOD"], second["STATUS"], second["SEQUENCE"]) == ("CANCEL", "CANCELLED", 2)
+    assert first["UID"] == second["UID"]
+    assert cancelled.walk("VALARM") == []  # no reminder for a cancelled appointment
 
 
 def test_summer_time_converts_to_utc() -> None:
@@ -117,42 +128,11 @@ def test_long_arabic_description_round_trips() -> None:
     assert unescape(description) == ARABIC
 
 
-@pytest.mark.parametrize(
-    ("text", "escaped"),
-    [
-        ("a;b,c", "a\\;b\\,c"),
-        ("back\\slash", "back\\\\slash"),
-        ("one\ntwo\r\nthree\rfour", "one\\ntwo\\nthree\\nfour"),
-        ("\\n is literal", "\\\\n is literal"),
-        ("bell\x07gone\ttab kept", "bellgone\ttab kept"),
-        ("colon: stays", "colon: stays"),
-    ],
-)
-def test_escaping(text: str, escaped: str) -> None:
-    assert escape_text(text) == escaped
-
-
-def test_escaped_values_in_the_file() -> None:
+def test_escaped_values_round_trip() -> None:
     summary = "Termin; Förderung, Antrag\\Frage\nZeile 2"
     data = make(summary=summary)
     assert properties(data)["SUMMARY"] == ["Termin\\; Förderung\\, Antrag\\\\Frage\\nZeile 2"]
-    assert unescape(properties(data)["SUMMARY"][0]) == summary
-
-
-@pytest.mark.parametrize("char", ["a", "ü", "ع", "€", "😀"])
-def test_folding_respects_octets(char: str) -> None:
-    line = "DESCRIPTION:" + char * 200
-    folded = fold_line(line).encode("utf-8")
-    parts = folded.split(b"\r\n")
-    assert all(len(part) <= 75 for part in parts)
-    assert all(part.startswith(b" ") for part in parts[1:])
-    assert len(parts[0]) > 75 - 4  # chunks are filled as far as characters allow
-    assert folded.replace(b"\r\n ", b"").decode("utf-8") == line
-
-
-def test_short_line_is_not_folded() -> None:
-    assert fold_line("X" * 75) == "X" * 75
-    assert fold_line("X" * 76) == "X" * 75 + "\r\n X"
+    assert Calendar.from_ical(data).walk("VEVENT")[0]["SUMMARY"] == summary
 
 
 def test_bad_times_are_refused() -> None:
