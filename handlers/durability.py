@@ -26,6 +26,7 @@ import contextlib
 import json
 import logging
 import traceback
+import uuid
 from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -56,6 +57,9 @@ class UpdateRun:
     sender: Any  # handlers.outbox_sender.OutboxSender (imported there: it sends through us)
     error: BaseException | None = None
     messages: int = field(default=0)
+    # Keys must be unique, not repeatable: a replay happens only if nothing was committed.
+    # (An update id alone is not unique: a new Bot API session numbers from 1 again.)
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
     def record(
         self, chat_id: int, replies: Sequence[Reply], query: CallbackQuery | None,
@@ -79,7 +83,7 @@ class UpdateRun:
             if target is None:  # without a staff chat, requests are only stored
                 continue
             self.messages += 1
-            key = f"u:{self.update_id}:{self.messages}"
+            key = f"u:{self.update_id}:{self.run_id}:{self.messages}"
             self.sender.outbox.put(key, target, reply, thread_id=thread, edit_of=edit_of)
             lanes.add((target, reply.ticket))
         if not self.scope.committed:
@@ -227,7 +231,7 @@ class DurableApplication(Application):  # type: ignore[type-arg]
             who = UserRef("telegram", str(user.id if user else chat.id), chat.id,
                           user.first_name if user else None, user.language_code if user else None)
             language = services.assistant.user_language(who)
-            sender.outbox.put(f"dead:{update.update_id}", chat.id,
+            sender.outbox.put(f"dead:{update.update_id}:{uuid.uuid4().hex[:12]}", chat.id,
                               services.assistant.error(language))  # fmt: skip
             sender.wake({(chat.id, None)})
         except Exception as exc:  # telling the resident is a courtesy; the update is safe
