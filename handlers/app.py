@@ -10,7 +10,8 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
 from bot import log_privacy
@@ -26,6 +27,7 @@ from handlers.durability import (
 )
 from handlers.ordering import PerChatUpdateProcessor
 from handlers.outbox_sender import OutboxSender
+from handlers.rate_limit import PerChatRateLimiter
 from handlers.registry import register, set_commands
 from handlers.services import Services
 from handlers.staff_threads import StaffThreads
@@ -47,7 +49,11 @@ def build_application(settings: Settings, services: Services | None = None) -> A
         .base_url(tg.base_url)
         .base_file_url(tg.base_file_url)
         .request(
-            HTTPXRequest(connection_pool_size=tg.connection_pool, read_timeout=15, write_timeout=15)
+            HTTPXRequest(
+                connection_pool_size=tg.connection_pool,
+                read_timeout=tg.read_timeout,
+                write_timeout=tg.read_timeout,
+            )
         )
         .get_updates_request(InboxRequest(services.inbox, read_timeout=POLL_TIMEOUT + 10))
         .concurrent_updates(PerChatUpdateProcessor(tg.concurrent_updates))
@@ -56,7 +62,7 @@ def build_application(settings: Settings, services: Services | None = None) -> A
         .post_shutdown(_post_shutdown)
     )
     if tg.rate_limit:
-        limiter: Any = AIORateLimiter(max_retries=tg.max_retries)
+        limiter: Any = PerChatRateLimiter(max_retries=tg.max_retries)
         builder = builder.rate_limiter(limiter)
     app = builder.build()
     app.bot_data["services"] = services
@@ -78,7 +84,10 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
 async def start_background(app: Application) -> None:  # type: ignore[type-arg]
     """Command menus, updates left over from before a crash, the outbox sender."""
     services: Services = app.bot_data["services"]
-    await set_commands(app)
+    try:
+        await set_commands(app)
+    except TelegramError as exc:  # the menu is a convenience: a refusal must not stop the start
+        log.warning("could not set the command menu: %s", exc)
     threads = StaffThreads(
         app.bot, services.assistant.desk, services.settings.telegram.staff_chat_id
     )
@@ -116,7 +125,8 @@ async def stop_background(app: Application) -> None:  # type: ignore[type-arg]
 def run_polling(settings: Settings) -> None:
     app = build_application(settings)
     log.info("polling %s", settings.telegram.base_url)
-    app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=POLL_TIMEOUT)
+    # bootstrap_retries=-1: a Bot API error while starting to poll is retried, not fatal.
+    app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=POLL_TIMEOUT, bootstrap_retries=-1)
 
 
 def run_webhook(settings: Settings) -> None:

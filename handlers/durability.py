@@ -157,6 +157,11 @@ def unreadable(item: object) -> str | None:
     return None
 
 
+def stand_in(update: Update) -> bool:
+    """The empty update ``InboxRequest`` hands on in place of an unreadable one."""
+    return update.to_dict() == {"update_id": update.update_id}
+
+
 class InboxQueue(asyncio.Queue[object]):
     """The update queue: stores each update before it is queued, so a webhook answers 200
     (python-telegram-bot does once ``put`` returns) only for an update that is stored.
@@ -167,7 +172,7 @@ class InboxQueue(asyncio.Queue[object]):
         self.inbox = inbox
 
     async def put(self, item: object) -> None:
-        if isinstance(item, Update):
+        if isinstance(item, Update) and not stand_in(item):
             self.inbox.store([item.to_dict()])
         await super().put(item)
 
@@ -178,8 +183,8 @@ class DurableApplication(Application):  # type: ignore[type-arg]
         if inbox is None or not isinstance(update, Update):
             await super().process_update(update)
             return
-        if update.to_dict() == {"update_id": update.update_id}:
-            return  # the stand-in for an unreadable update, set aside on arrival
+        if stand_in(update):
+            return  # an unreadable update, set aside on arrival
         failure: BaseException | None = None
         while (attempts := inbox.begin(update.update_id, update.to_dict)) <= MAX_ATTEMPTS:
             if attempts == 0:
