@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.languages import LANGUAGES
 
 MAX_BYTES = 64
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:00Z")
+_YEARS = range(2000, 2200)  # slot times outside can only be forged (9999 overflows arithmetic)
 _ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "entry": re.compile(rf"e:({_ID})"),  # show an answer as a new message
@@ -22,7 +25,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "feedback": re.compile(rf"fb:({_ID}):([01])"),
     "language": re.compile(r"l:([a-z]{2})"),
     "switch": re.compile(r"sw:([a-z]{2})"),
-    "keep": re.compile(r"kp"),
+    "keep": re.compile(r"kp(?::([a-z]{2}))?"),  # the language written, not switched to
     "none_of_these": re.compile(r"nn"),
     # consultation requests
     "intake_start": re.compile(r"ia"),
@@ -45,10 +48,13 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "request_move": re.compile(r"rs:(\d{1,9})"),
     "request_move_page": re.compile(r"rm:(\d{1,9}):(\d{1,2})"),
     "request_move_to": re.compile(r"rt:(\d{1,9}):(\d{4}-\d\d-\d\dT\d\d:\d\d:00Z)"),
-    # staff cards: request id, the revision the card shows, ...
-    "staff_decide": re.compile(r"sd:(\d{1,9}):(\d{1,6}):([01])"),
-    "staff_propose": re.compile(r"sp:(\d{1,9}):(\d{1,6})"),
-    "staff_propose_at": re.compile(r"sq:(\d{1,9}):(\d{1,6}):(\d{4}-\d\d-\d\dT\d\d:\d\d:00Z)"),
+    # staff cards: request id, the revision the card shows (cards posted before revisions
+    # existed have none: they count as revision 0, i.e. valid while the request is unchanged)
+    "staff_decide": re.compile(r"sd:(\d{1,9}):(?:(\d{1,6}):)?([01])"),
+    "staff_propose": re.compile(r"sp:(\d{1,9})(?::(\d{1,6}))?"),
+    "staff_propose_at": re.compile(
+        r"sq:(\d{1,9}):(?:(\d{1,6}):)?(\d{4}-\d\d-\d\dT\d\d:\d\d:00Z)"
+    ),
     "staff_card": re.compile(r"sc:(\d{1,9}):(\d{1,6})"),
     "proposal_accept": re.compile(r"pa:(\d{1,9})"),
     # staff desk
@@ -78,11 +84,23 @@ def parse(data: str | None) -> Action | None:
     for kind, pattern in _PATTERNS.items():
         match = pattern.fullmatch(data)
         if match:
-            args = match.groups()
-            if kind in ("language", "switch") and args[0] not in LANGUAGES:
+            args = match.groups("")  # an optional part left out reads as ""
+            if kind == "keep":  # buttons sent before "keep" named the language leave it out
+                args = tuple(a for a in args if a)
+            if kind in ("language", "switch", "keep") and args and args[0] not in LANGUAGES:
+                return None
+            if not all(_possible_time(a) for a in args if _TIME.fullmatch(a)):
                 return None
             return Action(kind, args)
     return None
+
+
+def _possible_time(text: str) -> bool:
+    """A real calendar time in a plausible year (the pattern alone allows 9999-99-99)."""
+    try:
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").year in _YEARS
+    except ValueError:
+        return False
 
 
 _FORMATS = {
@@ -94,7 +112,7 @@ _FORMATS = {
     "feedback": "fb:{}:{}",
     "language": "l:{}",
     "switch": "sw:{}",
-    "keep": "kp",
+    "keep": "kp:{}",
     "none_of_these": "nn",
     "intake_start": "ia",
     "intake_kind": "ik:{}",

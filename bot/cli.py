@@ -96,6 +96,8 @@ def ask(obj: Context, question: str | None, lang: str | None, as_json: bool) -> 
 def _describe(engine: Any, result: Any) -> str:
     kb = engine.knowledge
     lang = result.language
+    if result.kind == "smalltalk":
+        return f"[none] ({lang}) Small talk ({result.smalltalk}), not a question: no entry."
     if result.status == "none":
         return f"[none] ({lang}) No entry fits this question (best score {result.score:.2f})."
     if result.status == "clarify":

@@ -14,29 +14,36 @@ import time
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bot.config import Settings
 from bot.knowledge import KnowledgeBase, load_knowledge
 from bot.language.analyzer import TextAnalyzer
 from bot.language.detect import LanguageDetector
+from bot.language.intents import EMERGENCY_ENTRY, Intents, smalltalk_language
 from bot.language.lemmas import LemmaTables
 from bot.language.normalize import clean_text
+from bot.language.terms import GermanTerms
 from bot.languages import LANGUAGES
 from bot.matching.index import SearchIndex
 from bot.matching.matcher import Candidate, Matcher, Status
 
 log = logging.getLogger(__name__)
 
+# question: matched; emergency: the danger rule gave the emergency entry; smalltalk: no entry.
+Kind = Literal["question", "emergency", "smalltalk"]
+
 
 @dataclass(frozen=True)
 class MatchResult:
     status: Status
     entry_id: str | None  # the best candidate for "answer" and "clarify", None for "none"
-    language: str  # the language detected (or kept from the hint)
+    language: str  # the reply language: detected from the text, or kept from the hint
     score: float
     alternatives: tuple[Candidate, ...] = ()  # other candidates, best first
     language_certain: bool = False  # detected from the text itself, not kept from the hint
+    kind: Kind = "question"
+    smalltalk: str | None = None  # for small talk: greeting, thanks, bye or other
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -47,6 +54,7 @@ class MatchResult:
     def to_json(self) -> dict[str, Any]:
         return {
             "status": self.status,
+            "kind": self.kind,
             "entry_id": self.entry_id,
             "language": self.language,
             "score": round(self.score, 4),
@@ -64,6 +72,7 @@ class AnsweringEngine:
     analyzer: TextAnalyzer
     matcher: Matcher
     timings: dict[str, float] = field(default_factory=dict)
+    intents: Intents = field(default_factory=Intents.load)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AnsweringEngine:
@@ -92,6 +101,7 @@ class AnsweringEngine:
         timings["cache_load"] = time.perf_counter() - started - sum(timings.values())
         tables, index = built
         analyzer.use_tables(tables)
+        detector.use_terms(GermanTerms.cached(kb, settings.cache_dir))
         return cls(kb, settings, detector, analyzer, Matcher(index, settings.matching), timings)
 
     def ask(self, text: str, hint: str | None = None) -> MatchResult:
@@ -100,10 +110,14 @@ class AnsweringEngine:
         text = text[: self.settings.matching.max_query_chars]
         detection = self.detector.detect(text, hint)
         language = detection.language
+        certain = detection.reason in ("script", "letters", "markers", "model")
+        before = self._before_matching(text, hint, language, certain)
+        if before is not None:
+            return before
+        text = self.intents.smalltalk.strip(text)  # "Hallo, wie ...?": the question only
         analysis = self.analyzer.analyze(text, language)
         decision = self.matcher.decide(self.matcher.rank(analysis, language))
         best = decision.best
-        certain = detection.reason in ("script", "letters", "model")
         if decision.status == "none" or best is None:
             score = best.score if best else 0.0
             return MatchResult("none", None, language, score, decision.candidates, certain)
@@ -111,6 +125,21 @@ class AnsweringEngine:
         return MatchResult(
             decision.status, best.entry_id, language, best.score, decision.candidates[1:], certain
         )
+
+
+    def _before_matching(
+        self, text: str, hint: str | None, language: str, certain: bool
+    ) -> MatchResult | None:
+        """Danger now gets the emergency entry; small talk gets no entry (kept apart from the
+        matcher, see bot/language/intents.py)."""
+        if EMERGENCY_ENTRY in self.knowledge and self.intents.emergency.matches(text):
+            return MatchResult("answer", EMERGENCY_ENTRY, language, 1.0, (), certain, "emergency")
+        talk = self.intents.smalltalk.match(text)
+        if talk is None:
+            return None
+        script = self.detector.script_languages(text)
+        reply, sure = smalltalk_language(talk, script, hint, self.detector.default)
+        return MatchResult("none", None, reply, 0.0, (), sure, "smalltalk", talk.kind)
 
 
 def make_detector(settings: Settings) -> LanguageDetector:

@@ -17,14 +17,8 @@ from telegram.request import HTTPXRequest
 from bot import log_privacy
 from bot.config import ConfigError, Settings
 from bot.intake.reminders import Reminders
-from handlers.durability import (
-    INBOX_KEY,
-    SENDER_KEY,
-    DurableApplication,
-    InboxQueue,
-    InboxRequest,
-    replay_pending,
-)
+from handlers.boundary import CleanApplication
+from handlers.durability import INBOX_KEY, SENDER_KEY, InboxQueue, InboxRequest, replay_pending
 from handlers.ordering import PerChatUpdateProcessor
 from handlers.outbox_sender import OutboxSender
 from handlers.rate_limit import PerChatRateLimiter
@@ -44,7 +38,7 @@ def build_application(settings: Settings, services: Services | None = None) -> A
     services = services or Services.create(settings)
     builder = (
         ApplicationBuilder()
-        .application_class(DurableApplication)
+        .application_class(CleanApplication)
         .token(tg.token)
         .base_url(tg.base_url)
         .base_file_url(tg.base_file_url)

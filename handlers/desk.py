@@ -1,29 +1,26 @@
 """The staff desk in Telegram: /human and /end for residents; the staff group's messages and
 commands (/claim, /kb, /close, /reopen, /inbox, /stats).
 
-Who may act as staff: members of the staff group (checked with getChatMember, remembered for a
-few minutes) and the user ids in ``desk.staff_ids``. Staff commands only act on the ticket of
-the topic (or of the replied-to message) they are sent in.
+Who may act as staff (handlers/staff_rights.py) is checked for every staff command and every
+message in the staff group, also there: a restricted member, or one who left before their
+message was handled, is refused and nothing is relayed. Staff commands only act on the ticket
+of the topic (or of the replied-to message) they are sent in.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 
 from telegram import Message, Update
-from telegram.error import TelegramError
 
 from bot.conversation import Reply
 from bot.conversation.replies import MessageRef, StaffRef
 from bot.desk.service import Desk
-from handlers.resident import Context, assistant, chat_id, outbox, services, staff_chat, who
+from handlers.resident import Context, assistant, chat_id, outbox, staff_chat, who
 from handlers.send import deliver
+from handlers.staff_rights import is_staff
 
 log = logging.getLogger(__name__)
-MEMBER_STATUSES = ("creator", "administrator", "member")
-MEMBERSHIP_TTL = 300.0  # seconds a membership check is trusted
-_MEMBERSHIP_KEY = "staff_membership"
 
 
 def desk(context: Context) -> Desk:
@@ -87,6 +84,8 @@ async def staff_message(update: Update, context: Context) -> None:
     ticket = ticket_here(update, context)
     if ticket is None:
         return  # staff talking among themselves outside any ticket
+    if await _refused(update, context, relay=True):
+        return
     ref = message_ref(update)
     assert ref is not None
     text = message.text or message.caption or ""
@@ -118,6 +117,8 @@ async def reopen(update: Update, context: Context) -> None:
 
 
 async def _ticket_command(update: Update, context: Context, command: str) -> None:
+    if await _refused(update, context):
+        return
     the_desk = desk(context)
     ticket = ticket_here(update, context)
     ref = message_ref(update)
@@ -158,40 +159,20 @@ async def private_staff_command(update: Update, context: Context) -> None:
     await _in_thread(update, context, [Reply(desk(context).staff.get("no_ticket"))])
 
 
-async def _refused(update: Update, context: Context) -> bool:
-    """True (and the user told so) if the sender is not staff."""
-    if update.effective_chat is not None and update.effective_chat.id == staff_chat(context):
-        return False  # posted in the staff group: a member by definition
+async def _refused(update: Update, context: Context, relay: bool = False) -> bool:
+    """True (and the sender told so) if the sender is not staff: in the staff group in German
+    in the topic, elsewhere in the sender's language."""
     user = update.effective_user
-    if user is not None and await is_staff(context, user.id):
+    if user is not None and not user.is_bot and await is_staff(context, user.id):
         return False
+    if update.effective_chat is not None and update.effective_chat.id == staff_chat(context):
+        key = "not_relayed_not_staff" if relay else "staff_only"
+        await _in_thread(update, context, [Reply(desk(context).staff.get(key), language="de")])
+        return True
     language = assistant(context).user_language(who(update))
     text = assistant(context).t(language, "desk.staff_only")
     await deliver(context.bot, chat_id(update), [Reply(text, language=language)])
     return True
-
-
-async def is_staff(context: Context, user_id: int) -> bool:
-    settings = services(context).settings
-    if user_id in settings.desk.staff_ids:
-        return True
-    group = settings.telegram.staff_chat_id
-    if group is None:
-        return False
-    cache: dict[int, tuple[float, bool]] = context.application.bot_data.setdefault(
-        _MEMBERSHIP_KEY, {}
-    )
-    now = time.monotonic()
-    if user_id in cache and now - cache[user_id][0] < MEMBERSHIP_TTL:
-        return cache[user_id][1]
-    try:
-        member = await context.bot.get_chat_member(group, user_id)
-        allowed = member.status in MEMBER_STATUSES
-    except TelegramError as exc:
-        log.warning("could not check staff membership of %s: %s", user_id, exc)
-        return False
-    cache[user_id] = (now, allowed)
-    return allowed
 
 
 async def _in_thread(update: Update, context: Context, replies: list[Reply]) -> None:

@@ -77,7 +77,7 @@ class UpdateRun:
             if reply.to_staff or (reply.chat_id is not None and reply.chat_id != chat_id):
                 target = staff_chat if reply.to_staff else reply.chat_id
             elif reply.mode == "edit" and query is not None and query.message is not None:
-                target, edit_of = chat_id, query.message.message_id
+                target, edit_of, thread = chat_id, query.message.message_id, thread_id
             else:
                 target, thread = chat_id, thread_id
             if target is None:  # without a staff chat, requests are only stored

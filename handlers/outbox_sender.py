@@ -195,6 +195,7 @@ class OutboxSender:
             await edit_message(
                 self.app.bot, pending.chat_id, pending.edit_of, reply,
                 skip=pending.parts_sent, on_part=self._progress(pending),
+                thread_id=pending.thread_id,
             )  # fmt: skip
             return [pending.edit_of]
         if reply.ticket is not None and self.threads is not None:

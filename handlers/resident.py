@@ -13,6 +13,7 @@ from bot.conversation.replies import MessageRef
 from handlers.durability import SENDER_KEY
 from handlers.send import deliver
 from handlers.services import Services
+from handlers.staff_rights import is_staff
 
 Context = ContextTypes.DEFAULT_TYPE
 
@@ -111,7 +112,13 @@ async def button(update: Update, context: Context) -> None:
     data = query.data if query else None
     action = actions.parse(data)
     if action is not None and action.kind.startswith("staff_"):
-        replies = staff_decision(update, context, action)
+        user = update.effective_user
+        in_staff_chat = chat_id(update) == staff_chat(context)
+        if in_staff_chat and (user is None or not await is_staff(context, user.id)):
+            text = services(context).assistant.desk.staff.get("staff_only")
+            replies = [Reply(text, mode="notice", language="de")]
+        else:
+            replies = staff_decision(update, context, action)
     else:
         replies = assistant(context).press(who(update), data, message_ref)
     await deliver(
@@ -130,7 +137,7 @@ def staff_decision(update: Update, context: Context, action: actions.Action) -> 
     user = update.effective_user
     name = (user.full_name or user.username or str(user.id)) if user else "staff"
     staff = assistant(context).intake.staff
-    request_id, revision = int(action.args[0]), int(action.args[1])
+    request_id, revision = int(action.args[0]), int(action.args[1] or 0)
     if action.kind == "staff_propose":
         return staff.propose_choices(request_id, revision)
     if action.kind == "staff_card":

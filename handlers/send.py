@@ -15,12 +15,13 @@ from telegram import (
     LinkPreviewOptions,
     ReplyParameters,
 )
-from telegram.constants import MessageLimit, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ExtBot
 
 from bot.conversation import Reply
 from handlers.durability import current_run
+from handlers.splitting import split_message
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -35,32 +36,6 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
             for row in reply.buttons
         ]
     )
-
-
-def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Split at paragraph or line breaks (never inside a line shorter than the limit)."""
-    if len(text) <= limit:
-        return [text]
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:  # one enormous line: cut at a space
-            cut = line.rfind(" ", 0, limit)
-            cut = cut if cut > limit // 2 else limit
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:cut])
-            line = line[cut:].lstrip()
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        chunks.append(current)
-    return [c for c in chunks if c.strip()]
 
 
 async def deliver(
@@ -110,7 +85,7 @@ async def _deliver_now(
             await query.answer(reply.text[:200])
             answered = True
         elif reply.mode == "edit" and query is not None and query.message is not None:
-            await edit_message(bot, chat_id, query.message.message_id, reply)
+            await edit_message(bot, chat_id, query.message.message_id, reply, thread_id=thread_id)
         else:
             await send(bot, chat_id, reply, thread_id)
     if query is not None and not answered:
@@ -166,22 +141,35 @@ async def edit_message(
     reply: Reply,
     skip: int = 0,
     on_part: Callable[[int], None] | None = None,
+    thread_id: int | None = None,
 ) -> None:
-    """Replace a message's text and buttons (the message a pressed button belongs to); its
-    file, if any, follows as a new message. Unchanged text counts as done."""
+    """Replace a message's text and buttons (the message a pressed button belongs to); what
+    does not fit follows as new messages (the buttons go with the last piece), then the file,
+    if any. Parts as in ``send``: the edit, each further piece, the file."""
+    first, *rest = split_message(reply.text) or [reply.text]
     if skip < 1:
         try:
             await bot.edit_message_text(
-                split_message(reply.text)[0], chat_id, message_id, parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(reply), link_preview_options=NO_PREVIEW,
+                first, chat_id, message_id, parse_mode=ParseMode.HTML,
+                reply_markup=None if rest else keyboard(reply), link_preview_options=NO_PREVIEW,
             )  # fmt: skip
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():
                 raise
         if on_part is not None:
             on_part(1)
+    for number, piece in enumerate(rest, start=2):
+        if number <= skip:
+            continue
+        await bot.send_message(
+            chat_id, piece, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+            reply_markup=keyboard(reply) if number == len(rest) + 1 else None,
+            message_thread_id=thread_id,
+        )  # fmt: skip
+        if on_part is not None:
+            on_part(number)
     if reply.document is not None:
-        await _document(bot, chat_id, reply.document)
+        await _document(bot, chat_id, reply.document, thread_id)
 
 
 async def _document(

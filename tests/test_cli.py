@@ -33,6 +33,17 @@ def test_ask_json_reads_stdin_line_by_line() -> None:
     assert rows[2]["status"] == "none"
 
 
+def test_ask_json_small_talk_is_none_and_danger_is_the_emergency_entry() -> None:
+    lines = ["Hallo", "danke!", "ok", "test", "🙂", "spasibo", "help he has a knife"]
+    out = run("ask", "--json", "--lang", "de", stdin="\n".join(lines) + "\n")
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [(r["status"], r["kind"], r["entry_id"]) for r in rows] == [
+        *[("none", "smalltalk", None)] * 6, ("answer", "emergency", "emergency")
+    ]
+    assert [r["language"] for r in rows[:6]] == ["de", "de", "de", "de", "de", "ru"]
+
+
 def test_ask_human_readable_shows_answer_and_source() -> None:
     out = run("ask", "Was kostet der Einbürgerungstest?", "--lang", "de")
     assert out.returncode == 0, out.stderr

@@ -6,6 +6,7 @@ the replies to show. Nothing here knows which messenger carries the conversation
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -114,8 +115,10 @@ class Assistant:
         return render.language_menu(self.user_language(who), self.texts)
 
     def set_language(self, who: UserRef, language: str, mode: str = "edit") -> Reply:
+        """An explicit choice: also forgets earlier "keep my language" answers."""
         with self.db.session() as session:
-            get_or_create(session, who).language = language
+            user = get_or_create(session, who)
+            user.language, user.kept_languages = language, None
         return Reply(self.t(language, "language_set"), mode=mode, language=language)  # type: ignore[arg-type]
 
     def help(self, who: UserRef) -> Reply:
@@ -192,9 +195,11 @@ class Assistant:
             limit = MAX_MESSAGE_CHARS
             too_long = self.t(language, "too_long", length=len(text), limit=limit)
             return None, [Reply(too_long, language=language)]
-        if not any(ch.isalpha() for ch in text):
-            return None, [Reply(self.t(language, "empty_message"), language=language)]
         result = self.engine.ask(text, hint=language)
+        if f"{language}>{result.language}" in (user.kept_languages or []):
+            result = replace(result, language=language, language_certain=False)
+        if result.kind == "smalltalk":  # not a question: nothing to remember or count
+            return result, [self._smalltalk_reply(result)]
         self._remember(session, user, text, result)
         replies = self._replies_for(result, user.unanswered_streak or 0)
         return result, replies
@@ -206,6 +211,12 @@ class Assistant:
         if result.status == "clarify":
             return [render.clarify(self.kb, result.choices, lang, self.texts)]
         return [self.not_found(lang, offer=streak >= self.desk.settings.offer_after_unanswered)]
+
+    def _smalltalk_reply(self, result: MatchResult) -> Reply:
+        """Greetings, thanks, "ok", an emoji: a friendly word on what the assistant does."""
+        language = result.language
+        text = self.t(language, f"smalltalk.{result.smalltalk or 'other'}")
+        return Reply(text, (render.topics_button(language, self.texts),), language=language)
 
     def not_found(self, language: str, key: str = "not_found", offer: bool = False) -> Reply:
         """The honest "I don't know": topics to browse and, with the desk, a person."""
@@ -243,7 +254,7 @@ class Assistant:
             (
                 Button(
                     self.t(current, "keep_language_button", language=NATIVE_NAMES[current]),
-                    actions.encode("keep"),
+                    actions.encode("keep", detected),
                 ),
             ),
         )
@@ -311,6 +322,8 @@ class Assistant:
         if kind in ("language", "switch"):
             return [self.set_language(who, args[0])]
         if kind == "keep":
+            if args:
+                self._keep_language(who, language, args[0])
             return [Reply(self.t(language, "language_set"), mode="edit", language=language)]
         return [self._none_of_these(who, language)]
 
@@ -332,6 +345,17 @@ class Assistant:
         if kind == "request_move_page":
             return mine.move_choices(who, rid, language, int(args[1]))
         return mine.move(who, rid, args[1], language)  # request_move_to
+
+    def _keep_language(self, who: UserRef, language: str, written: str) -> None:
+        """Remember "keep my language" for this pair: never offered again, answered in it."""
+        with self.db.session() as session:
+            user = get_or_create(session, who)
+            kept = user.kept_languages or []
+            pair = f"{language}>{written}"
+            if pair not in kept and written != language:
+                user.kept_languages = [*kept, pair]  # a new list, so that the ORM sees it
+                if user.language is None:
+                    user.language = language
 
     def _valid(self, action: actions.Action) -> bool:
         if action.kind in ("entry", "browse_entry", "feedback"):

@@ -25,7 +25,7 @@ from bot.conversation.users import get_or_create
 from bot.desk import tickets
 from bot.desk.hours import expected_answer_by, working_time_between
 from bot.desk.settings import DeskSettings
-from bot.desk.texts import StaffTexts
+from bot.desk.texts import StaffTexts, is_note
 from bot.i18n import Texts
 from bot.knowledge import KnowledgeBase
 from bot.storage import Database
@@ -333,7 +333,7 @@ class Desk:
             ticket = session.get(Ticket, ticket_id)
             if ticket is None:
                 return [Reply(self.staff.get("no_ticket"), language="de")]
-            if text.startswith(self.settings.note_prefix):
+            if is_note(text, self.settings.note_prefix):
                 tickets.add_message(session, ticket, "note", text, staff.name)
                 return []
             if ticket.status != "open":
@@ -363,6 +363,8 @@ class Desk:
             if ticket.claimed_by and ticket.claimed_by != staff.name:
                 holder = escape(ticket.claimed_by)
                 return [Reply(self.staff.get("already_claimed", ticket=ticket.id, staff=holder))]
+            if ticket.status != "open":
+                return [Reply(self.staff.get("already_closed", ticket=ticket.id))]
             tickets.claim(ticket, staff.name)
             tickets.add_message(session, ticket, "note", f"claimed by {staff.name}", staff.name)
             return [Reply(self.staff.get("claimed", staff=escape(staff.name), ticket=ticket.id))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,3 +39,12 @@ def load_staff_texts(language: str = "de", directory: Path = STAFF_LOCALES) -> S
     if not isinstance(names, dict) or set(names) != set(LANGUAGES):
         raise LocaleError(f"{path}: language_names must name each of {', '.join(LANGUAGES)}")
     return StaffTexts(catalogue)
+
+
+def is_note(text: str, prefix: str) -> bool:
+    """Whether a staff message is an internal note: ``prefix`` first, also after spaces or
+    invisible characters, and in any width (``／／`` is ``//`` after NFKC). A note mistaken for a
+    reply would reach the resident, so this errs on the side of the note."""
+    folded = unicodedata.normalize("NFKC", text)
+    visible = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+    return visible.lstrip().startswith(unicodedata.normalize("NFKC", prefix))

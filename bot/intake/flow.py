@@ -3,8 +3,12 @@
 The form's state lives in the database (``form_states``), so a restart in the middle loses
 nothing. Every step is validated; a button from an old form or a forged one changes nothing.
 
-    kind -> requester -> [organisation] -> name -> channel -> [contact] -> description
-         -> slot -> consent -> summary -> confirm (stored, reference number, .ics) | start again
+    kind -> [funding pre-check] -> [requester] -> [organisation] -> name -> channel -> [contact]
+         -> description -> slot (paged) -> consent -> summary -> confirm (stored, reference
+         number, tentative .ics) | start again
+
+The requester step is skipped when the pre-check already said who applies (an association or a
+migrant organisation applies as an organisation, a private person for themselves).
 """
 
 from __future__ import annotations

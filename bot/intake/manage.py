@@ -146,10 +146,11 @@ class MyRequests:
             at = when(slot, self.texts, language)
             text = self.t(language, "accepted", reference=request.reference, slot=at)
             note = self.staff.agreed(request, self.staff.when(slot))
+            card = self.staff.refreshed(request, note.text)
             document = self.calendar.confirmed(request)
         if on_accept is not None:
             on_accept(request)
-        return [Reply(text, mode="edit", language=language, document=document), note]
+        return [Reply(text, mode="edit", language=language, document=document), *card, note]
 
     def _when(self, slot: Slot | None, language: str) -> str:
         return when(slot, self.texts, language) if slot else self.t(language, "summary_no_slot")
@@ -158,7 +159,9 @@ class MyRequests:
         self, session: Session, who: UserRef, request_id: int
     ) -> ConsultationRequest | None:
         user = get_or_create(session, who)
-        request = session.get(ConsultationRequest, request_id)
+        # Locked until the change commits: staff deciding at the same moment wait, then see the
+        # new revision and are refused (PostgreSQL; SQLite writes one at a time anyway).
+        request = session.get(ConsultationRequest, request_id, with_for_update=True)
         if request is None or request.user_id != user.id or request.status not in store.OPEN:
             return None
         return request

@@ -115,6 +115,13 @@ class StaffDecisions:
         request.card_message_id = None
         return [edit]
 
+    def refreshed(self, request: ConsultationRequest, footer: str) -> list[Reply]:
+        """The delivered card, rewritten to show the request as it is now (no buttons left)."""
+        if request.card_message_id is None:
+            return []
+        text = self.card_text(request, footer)
+        return [Reply(text, to_staff=True, language="de", edit_of=request.card_message_id)]
+
     def moved(self, request: ConsultationRequest, previous: Slot | None) -> list[Reply]:
         """A resident moved the request: the old card is superseded, a new one asks again."""
         store.touch(request)
@@ -145,7 +152,7 @@ class StaffDecisions:
         self, session: Session, request_id: int, revision: int
     ) -> tuple[ConsultationRequest | None, list[Reply]]:
         """The request, if the pressed card still shows it; otherwise why not."""
-        request = session.get(ConsultationRequest, request_id)
+        request = session.get(ConsultationRequest, request_id, with_for_update=True)
         if request is None:
             return None, self._gone()
         if request.revision != revision:

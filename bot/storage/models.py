@@ -53,6 +53,9 @@ class User(Base):
     handoff_consent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # The last few questions with the bot's outcome, shown to staff when a ticket opens.
     recent_questions: Mapped[list[Any] | None] = mapped_column(JSON)
+    # "Keep my language" pressed: "ar>de" = answer in Arabic, without offering to switch,
+    # when this resident writes German. Cleared when the resident chooses a language.
+    kept_languages: Mapped[list[Any] | None] = mapped_column(JSON)
 
     feedback: Mapped[list[Feedback]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

@@ -78,16 +78,19 @@ async def fill_form_until_summary(emu: BotApiEmulator, services: Services, user)
     await user.send_command("appointment")
     await emu.wait_for_bot_message(user.chat_id)
     await user.press_button(t(services, "de", "kind_funding_application"))
-    await settle()
+    applicant = t(services, "de", "pc_applicant_question")
+    await last_message_becomes(emu, user.chat_id, lambda text: text.endswith(applicant))
     # The funding pre-check: four questions, then the route that fits.
-    for label in (
-        "pc_applicant_association",
-        "pc_amount_medium",
-        "pc_field_culture",
-        "pc_share_no",
-    ):
+    steps = (
+        ("pc_applicant_association", "pc_amount_question"),
+        ("pc_amount_medium", "pc_field_question"),
+        ("pc_field_culture", "pc_share_question"),
+    )
+    for label, next_question in steps:  # each answer edits the question into the next one
         await user.press_button(t(services, "de", label))
-        await settle()
+        expected = t(services, "de", next_question)
+        await last_message_becomes(emu, user.chat_id, lambda text, e=expected: text == e)
+    await user.press_button(t(services, "de", "pc_share_no"))
     organisation = t(services, "de", "organisation_question")
     await last_message_becomes(emu, user.chat_id, lambda text: text == organisation)
     history = emu.history(user.chat_id)
@@ -409,6 +412,13 @@ async def test_move_supersedes_the_card_and_a_stale_accept_changes_nothing(world
         )
         question = t(services, "de", "move_question", reference="WIR-2026-0001")
         first = await last_message_becomes(emu, user.chat_id, lambda text: text == question)
+        await user.press_button(t(services, "de", "back"), message=first)  # changed their mind
+        heading = t(services, "de", "myrequests_heading").removeprefix("<b>")[:10]
+        await last_message_becomes(emu, user.chat_id, lambda text: text.startswith(heading))
+        await user.press_button(
+            t(services, "de", "move_request", reference="WIR-2026-0001"), message=listing
+        )
+        first = await last_message_becomes(emu, user.chat_id, lambda text: text == question)
         soonest = [label for label in first.button_labels if label[:3] in ("Di ", "Do ")]
         assert len(soonest) == 6 and t(services, "de", "back") in first.button_labels
         await user.press_button(t(services, "de", "slots_later"), message=first)
@@ -483,6 +493,13 @@ async def test_staff_proposes_another_time_and_the_resident_agrees(world) -> Non
             STAFF_CHAT, lambda m: "bestätigt" in (m.text or ""), timeout=10
         )
         assert "WIR-2026-0001" in note.text
+        # The card itself now says so too, and the calendar file is confirmed for the new time.
+        await message_becomes(emu, STAFF_CHAT, card.message_id, "bestätigt")
+        await emu.wait_for_bot_message(user.chat_id, lambda m: m.media_kind == "document")
+        calendars = sent_calendars(emu, user.chat_id)
+        assert [(e["STATUS"], e["SEQUENCE"]) for _, e in calendars] == [
+            ("TENTATIVE", 0), ("CONFIRMED", 2),
+        ]  # fmt: skip
     with services.db.session() as session:
         assert session.scalars(select(ConsultationRequest)).one().status == "accepted"
 
@@ -509,7 +526,14 @@ async def test_two_residents_race_for_one_slot_then_a_decline_frees_it(world) ->
         assert any(x == t(services, "de", "slot_taken") for x in texts)  # the slower one is told
         card = await emu.wait_for_bot_message(STAFF_CHAT, timeout=10)
         await staff.press_button("❌ Ablehnen", message=card, chat=STAFF_CHAT)
-        await settle()
+        winner = next(u for u in (first, second) if sent_calendars(emu, u.chat_id))
+        declined = t(services, "de", "declined", reference="WIR-2026-0001")
+        await emu.wait_for_bot_message(winner.chat_id, lambda m: m.text == declined, timeout=10)
+        await emu.wait_for_bot_message(winner.chat_id, lambda m: m.media_kind == "document")
+        calendars = sent_calendars(emu, winner.chat_id)  # the event leaves their calendar
+        assert [(c["METHOD"], e["STATUS"]) for c, e in calendars] == [
+            ("PUBLISH", "TENTATIVE"), ("CANCEL", "CANCELLED"),
+        ]  # fmt: skip
     with services.db.session() as session:
         requests = session.scalars(select(ConsultationRequest)).all()
         assert [r.status for r in requests] == ["declined"]

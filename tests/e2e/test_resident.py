@@ -151,7 +151,7 @@ async def test_bad_text_input_is_answered_calmly(env: Env) -> None:
     user = env.emu.user(509, "Ivan", language_code="ru")
     await user.send_text("🙂🙂🙂")
     assert (await env.emu.wait_for_bot_message(user.chat_id)).text == texts(
-        env, "ru", "empty_message"
+        env, "ru", "smalltalk.other"
     )
     await user.send_text("а" * 3000)
     reply = await env.emu.wait_for_bot_message(user.chat_id)

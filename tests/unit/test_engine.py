@@ -67,6 +67,6 @@ def test_bad_input_never_raises(engine, text: str, hint: str | None) -> None:  #
 
 def test_json_shape(engine) -> None:  # type: ignore[no-untyped-def]
     data = engine.ask("How do I apply for WIR2.0 funding?").to_json()
-    assert set(data) == {"status", "entry_id", "language", "score", "alternatives"}
-    assert data["language"] == "en"
+    assert set(data) == {"status", "kind", "entry_id", "language", "score", "alternatives"}
+    assert data["language"] == "en" and data["kind"] == "question"
     assert all(set(a) == {"entry_id", "score"} for a in data["alternatives"])

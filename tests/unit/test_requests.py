@@ -132,3 +132,17 @@ def test_a_forged_or_past_slot_is_refused(db: Database) -> None:
     past = Slot(NOW - dt.timedelta(days=6), NOW - dt.timedelta(days=6) + dt.timedelta(hours=1))
     with pytest.raises(NotBookable), db.session() as session:
         create_request(session, form(), None, "x", HOURS, past, NOW)
+
+
+def test_staff_buttons_carry_the_revision_and_old_cards_count_as_revision_zero() -> None:
+    from bot import actions
+
+    assert actions.parse(actions.encode("staff_decide", "12", "3", "1")) == actions.Action(
+        "staff_decide", ("12", "3", "1")
+    )
+    # A card posted before revisions existed: valid only while the request is unchanged.
+    assert actions.parse("sd:12:0") == actions.Action("staff_decide", ("12", "", "0"))
+    assert actions.parse("sq:5:2026-12-08T08:00:00Z") == actions.Action(
+        "staff_propose_at", ("5", "", "2026-12-08T08:00:00Z")
+    )
+    assert actions.parse("sd:12:3:2") is None and actions.parse("sp:1:1234567") is None

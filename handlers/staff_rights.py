@@ -1,0 +1,45 @@
+"""Who may act as staff: the user ids in ``desk.staff_ids``, and members of the staff group as
+Telegram says right now.
+
+Only creators, administrators and plain members count: ``restricted`` members (muted, or
+limited by an administrator), those who ``left`` and the ``kicked`` are refused. A positive
+answer is remembered for at most ``MEMBERSHIP_TTL`` seconds (staff write in bursts; one
+getChatMember per message would be wasteful); a negative one is not remembered, so someone
+added to the group is admitted at once, and someone removed is refused within that time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+log = logging.getLogger(__name__)
+MEMBER_STATUSES = ("creator", "administrator", "member")
+MEMBERSHIP_TTL = 30.0
+_CACHE_KEY = "staff_membership"
+
+
+async def is_staff(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> bool:
+    settings = context.application.bot_data["services"].settings
+    if user_id in settings.desk.staff_ids:
+        return True
+    group = settings.telegram.staff_chat_id
+    if group is None:
+        return False
+    admitted: dict[int, float] = context.application.bot_data.setdefault(_CACHE_KEY, {})
+    now = time.monotonic()
+    if now - admitted.get(user_id, -MEMBERSHIP_TTL) < MEMBERSHIP_TTL:
+        return True
+    try:
+        member = await context.bot.get_chat_member(group, user_id)
+    except (TelegramError, TypeError, ValueError) as exc:  # unreachable, or an unknown shape
+        log.warning("could not check staff membership of %s: %s", user_id, exc)
+        return False
+    if member.status in MEMBER_STATUSES:
+        admitted[user_id] = now
+        return True
+    admitted.pop(user_id, None)
+    return False
