@@ -55,6 +55,7 @@ class OutboxSender:
         self._task: asyncio.Task[None] | None = None
         self._lanes: dict[Lane, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(concurrency)  # requests in flight (the HTTP pool)
+        self._stopping = False
 
     def queue(self, key: str, chat_id: int, reply: Reply) -> None:
         self.outbox.put(key, chat_id, reply)
@@ -62,7 +63,7 @@ class OutboxSender:
 
     def wake(self, lanes: set[Lane] | None = None) -> None:
         """Something was queued: start these lanes now (others at the next look)."""
-        if self._task is not None:
+        if self._task is not None and not self._stopping:
             for lane in lanes or ():
                 self._start_lane(lane)
         self._wake.set()
@@ -70,12 +71,20 @@ class OutboxSender:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
-    async def stop(self) -> None:
-        tasks = [t for t in (self._task, *self._lanes.values()) if t is not None]
-        self._task = None
-        for task in tasks:
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop; a request in flight is waited for (up to ``grace`` seconds), as cancelling it
+        could leave a message Telegram took unrecorded, to be sent again by the next start."""
+        self._stopping = True
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        lanes = list(self._lanes.values())
+        if lanes:
+            await asyncio.wait(lanes, timeout=grace)
+        for task in lanes:
             task.cancel()
-        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
@@ -96,7 +105,7 @@ class OutboxSender:
 
     async def _lane(self, lane: Lane) -> None:
         try:
-            while (pending := self.outbox.head(lane)) is not None:
+            while not self._stopping and (pending := self.outbox.head(lane)) is not None:
                 wait = _until(pending.next_attempt_at)
                 if wait > IDLE_SECONDS:
                     return  # in back-off: the main loop starts the lane again when it is due
