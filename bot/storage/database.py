@@ -21,7 +21,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -35,11 +35,27 @@ class Scope:
         self.before_commit = before_commit
         self.session: Session | None = None
         self.committed = False
+        self.wrote = False
         self._after: list[Callable[[], None]] = []
         self._task = _current_task()
 
     def active(self, db: Database) -> bool:
         return db is self.db and self._task is _current_task()
+
+    def open(self) -> Session:
+        """The scope's session; it notes its first write (``wrote``)."""
+        if self.session is None:
+            self.session = self.db.new_session()
+            event.listen(self.session, "after_flush", self._note_write)
+            event.listen(self.session, "do_orm_execute", self._note_statement)
+        return self.session
+
+    def _note_write(self, *_: object) -> None:
+        self.wrote = True
+
+    def _note_statement(self, state: ORMExecuteState) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            self.wrote = True
 
     def commit(self) -> None:
         """Commit what the update changed (``before_commit`` adds to it first), then run the
@@ -93,10 +109,13 @@ class Database:
         an open ``scope``: a savepoint of the scope's transaction)."""
         scope = _SCOPE.get()
         if scope is not None and not scope.committed and scope.active(self):
-            if scope.session is None:
-                scope.session = self._sessions()
-            with scope.session.begin_nested():
-                yield scope.session
+            session = scope.open()
+            if self.url.startswith("sqlite"):
+                _begin_sqlite(session)
+            with session.begin_nested():
+                yield session
+            if not scope.wrote:  # only read so far: hold no snapshot (a handler may await)
+                session.commit()
             return
         session = self._sessions()
         try:
@@ -169,3 +188,12 @@ def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _begin_sqlite(session: Session) -> None:
+    """Open the scope's transaction on SQLite explicitly. The sqlite3 module begins one only
+    at the first write, so a savepoint before it would be a transaction of its own and its
+    release a commit. IMMEDIATE: the scope writes soon, without waiting in between."""
+    connection = session.connection()
+    if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

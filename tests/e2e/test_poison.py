@@ -49,10 +49,12 @@ async def test_an_unreadable_update_is_set_aside_and_everyone_else_answered(
     async with BotApiEmulator() as emu:
         users = [emu.user(870 + n, f"Res{n}", language_code="en") for n in range(5)]
         async with running_bot(bot_settings, emu, services):
+            usual = max(await answered_within(emu, users, QUESTION))  # this machine, now
             poison = emu.world.hub.push("poll", OLD_POLL)
             assert poison is not None
             waits = await answered_within(emu, users, QUESTION)
-            assert max(waits) < 2.0, waits
+            # Within 2 s (on a loaded machine: no slower than without the poison update).
+            assert max(waits) < max(2.0, 1.5 * usual), (waits, usual)
             await asyncio.sleep(0.5)
             assert emu.pending_updates == 0  # the poll was confirmed, polling went on
         [dead] = services.inbox.dead()
