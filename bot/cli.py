@@ -19,7 +19,7 @@ from typing import Any
 import click
 
 from bot import log_privacy
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import CONFIG_ENV, ConfigError, Settings, find_config_file, load_settings
 from bot.intake.requests import STATUSES
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.languages import LANGUAGES
@@ -39,16 +39,44 @@ class Context:
                 raise click.ClickException(str(exc)) from None
         return self._settings
 
+    def knowledge_dir(self) -> Path:
+        """The knowledge folder; if it is missing, say which setting pointed there."""
+        directory = self.settings.knowledge_dir
+        if directory.is_dir():
+            return directory
+        config = find_config_file(self.config_path)
+        if config is None:
+            raise click.ClickException(
+                f"no config.yaml in {Path.cwd()} and no knowledge folder at {directory}.\n"
+                "Run consult-bot in the project's folder, or give --config "
+                f"/path/to/config.yaml (or set {CONFIG_ENV})."
+            )
+        raise click.ClickException(
+            f"knowledge folder not found: {directory}\n(knowledge_dir in {config}, relative to "
+            "that file's folder, or CONSULT_BOT_KNOWLEDGE_DIR): correct the path."
+        )
+
     def engine(self) -> Any:
         from bot.engine import AnsweringEngine
 
+        self.knowledge_dir()
         try:
-            return AnsweringEngine.from_settings(self.settings)
+            return AnsweringEngine.from_settings(self.settings, show_progress)
         except KnowledgeError as exc:
             raise click.ClickException(str(exc)) from None
 
 
 pass_context = click.make_pass_decorator(Context)
+
+
+def show_progress(percent: int) -> None:
+    """A cold start's progress on stderr (one updated line at a terminal)."""
+    text = f"building the search index (first start after a knowledge-base change) … {percent} %"
+    if sys.stderr.isatty():
+        sys.stderr.write("\r" + text + ("\n" if percent >= 100 else ""))
+    else:
+        sys.stderr.write(text + "\n")
+    sys.stderr.flush()
 
 
 @click.group()
@@ -108,7 +136,9 @@ def _describe(engine: Any, result: Any) -> str:
     entry = kb.get(result.entry_id)
     block = entry.text(lang)
     lines = [f"[answer] ({lang}) {entry.id}  score {result.score:.2f}", "", block.title, ""]
-    lines += [block.answer, ""]
+    from bot.conversation.render import PERSON_SPAN
+
+    lines += [PERSON_SPAN.sub(r"\1", block.answer), ""]
     lines += [f"Source: {s.title} <{s.url}> (checked {s.checked})" for s in entry.sources]
     return "\n".join(lines)
 
@@ -125,13 +155,21 @@ def kb_check(obj: Context) -> None:
 
     Example: consult-bot kb check
     """
-    directory = obj.settings.knowledge_dir
+    from bot.knowledge.loader import advice
+
+    directory = obj.knowledge_dir()
     try:
         knowledge = load_knowledge(directory)
     except KnowledgeError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    click.echo(f"{directory}: {len(knowledge)} entries, {len(knowledge.topics)} topics, all valid")
+    warnings = advice(knowledge, directory)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    note = f" ({len(warnings)} warning(s) above)" if warnings else ""
+    click.echo(
+        f"{directory}: {len(knowledge)} entries, {len(knowledge.topics)} topics, all valid{note}"
+    )
 
 
 @kb.command("stats")
@@ -143,7 +181,7 @@ def kb_stats(obj: Context, as_json: bool) -> None:
     Example: consult-bot kb stats
     """
     try:
-        knowledge = load_knowledge(obj.settings.knowledge_dir)
+        knowledge = load_knowledge(obj.knowledge_dir())
     except KnowledgeError as exc:
         raise click.ClickException(str(exc)) from None
     rows: dict[str, dict[str, Any]] = {}
@@ -170,7 +208,11 @@ def kb_stats(obj: Context, as_json: bool) -> None:
         )
     waiting = sum(len(r["unreviewed"]) for r in rows.values())
     if waiting:
-        click.echo(f"{waiting} translations wait for a native speaker's review (reviewed: false).")
+        click.echo(f"{waiting} translations wait for a native speaker's review (reviewed: false):")
+        for entry in knowledge:
+            langs = [lang for lang in LANGUAGES if entry.id in rows[lang]["unreviewed"]]
+            if langs:
+                click.echo(f"  {entry.id}: {' '.join(langs)}")
 
 
 @main.command("eval")
@@ -206,16 +248,20 @@ def run(obj: Context, webhook: bool) -> None:
 
     Needs TELEGRAM_BOT_TOKEN. Example: TELEGRAM_BOT_TOKEN=123:abc consult-bot run
     """
-    from handlers.app import run_polling, run_webhook
+    from handlers.app import check_bot_api, run_polling, run_webhook
+    from handlers.services import Services
 
     settings = obj.settings
+    obj.knowledge_dir()
     if not settings.telegram.token:
         raise click.ClickException(
             "TELEGRAM_BOT_TOKEN is not set. Set it to the token from @BotFather, "
             "or try the bot locally with: consult-bot chat"
         )
     try:
-        (run_webhook if webhook else run_polling)(settings)
+        check_bot_api(settings)  # before the (possibly long) first build of the index
+        services = Services.create(settings, progress=show_progress)
+        (run_webhook if webhook else run_polling)(settings, services)
     except (ConfigError, KnowledgeError) as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -230,8 +276,9 @@ def chat(obj: Context, lang: str | None) -> None:
     """
     from handlers.local import run_chat
 
+    obj.knowledge_dir()
     try:
-        run_chat(obj.settings, lang)
+        run_chat(obj.settings, lang, show_progress)
     except KnowledgeError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -295,10 +342,16 @@ def requests_export(obj: Context, csv_path: str, status: str | None) -> None:
     from bot.intake.export import FIELDS
 
     rows = _request_rows(obj, status)
-    with open(csv_path, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
+    try:
+        with open(csv_path, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=FIELDS)
+            writer.writeheader()
+            writer.writerows(rows)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot write {csv_path}: {exc.strerror}. "
+            "Give a file in a folder that exists and that you may write to."
+        ) from None
     click.echo(f"{len(rows)} request(s) written to {csv_path}")
 
 

@@ -144,6 +144,9 @@ ENV_OVERRIDES: Mapping[str, tuple[str, ...]] = {
 }
 
 
+PATH_FIELDS = (("knowledge_dir",), ("data_dir",))
+
+
 def find_config_file(explicit: str | Path | None = None) -> Path | None:
     """The config file to use: explicit path, $CONSULT_BOT_CONFIG, or ./config.yaml if present."""
     if explicit:
@@ -170,15 +173,19 @@ def load_settings(
                 f"{config_path}: telegram.token: the bot token belongs in the environment "
                 "(TELEGRAM_BOT_TOKEN), not in a file that may be shared or committed"
             )
+    from_env: dict[tuple[str, ...], str] = {}
     for name, dotted in ENV_OVERRIDES.items():
         value = environ.get(name)
         if value not in (None, ""):
+            if dotted in PATH_FIELDS:  # a path in the environment is relative to where one is
+                value = os.path.abspath(value)
             _set_path(raw, dotted, value)
-    where = str(config_path) if config_path else "environment"
+            from_env[dotted] = name
+    where = str(config_path) if config_path else "configuration"
     try:
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_describe(where, exc)) from None
+        raise ConfigError(_describe(where, exc, from_env)) from None
     return _resolve_paths(settings, base)
 
 
@@ -186,7 +193,12 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
+        raise ConfigError(
+            f"config file not found: {path} (given by --config or {CONFIG_ENV}); "
+            "give the path of the project's config.yaml"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     if data is None:
@@ -203,12 +215,20 @@ def _set_path(raw: dict[str, Any], dotted: tuple[str, ...], value: str) -> None:
     node[dotted[-1]] = value
 
 
-def _describe(where: str, exc: ValidationError) -> str:
-    lines = [f"{where}: invalid configuration"]
+def _describe(where: str, exc: ValidationError, from_env: Mapping[tuple[str, ...], str]) -> str:
+    """One line per bad value, blaming the environment variable when it came from there."""
+    in_file: list[str] = []
+    in_env: list[str] = []
     for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"])
-        lines.append(f"  {field}: {err['msg']}")
-    return "\n".join(lines)
+        loc = tuple(str(p) for p in err["loc"])
+        name = next((n for dotted, n in from_env.items() if loc[: len(dotted)] == dotted), None)
+        if name is not None:
+            in_env.append(f"environment variable {name}: {err['msg']}; correct or unset it")
+        else:
+            in_file.append(f"  {'.'.join(loc)}: {err['msg']}")
+    if in_file:
+        in_env.insert(0, "\n".join([f"{where}: invalid configuration", *in_file]))
+    return "\n".join(in_env)
 
 
 def _resolve_paths(settings: Settings, base: Path) -> Settings:

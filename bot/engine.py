@@ -11,6 +11,7 @@ import logging
 import os
 import pickle
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -29,6 +30,7 @@ from bot.matching.index import SearchIndex
 from bot.matching.matcher import Candidate, Matcher, Status
 
 log = logging.getLogger(__name__)
+Progress = Callable[[int], None]  # percent of a cold build done
 
 # question: matched; emergency: the danger rule gave the emergency entry; smalltalk: no entry.
 Kind = Literal["question", "emergency", "smalltalk"]
@@ -75,12 +77,13 @@ class AnsweringEngine:
     intents: Intents = field(default_factory=Intents.load)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> AnsweringEngine:
-        """Load the knowledge base from the settings' folder and build everything around it."""
+    def from_settings(cls, settings: Settings, progress: Progress | None = None) -> AnsweringEngine:
+        """Load the knowledge base from the settings' folder and build everything around it.
+        ``progress(percent)`` is called while a missing cache is built (a cold start)."""
         started = time.perf_counter()
         detector = make_detector(settings)
         kb = load_knowledge(settings.knowledge_dir)
-        engine = cls.from_knowledge(kb, settings, detector)
+        engine = cls.from_knowledge(kb, settings, detector, progress)
         engine.timings["load_knowledge"] = (
             time.perf_counter() - started - sum(engine.timings.values())
         )
@@ -88,7 +91,11 @@ class AnsweringEngine:
 
     @classmethod
     def from_knowledge(
-        cls, kb: KnowledgeBase, settings: Settings, detector: LanguageDetector | None = None
+        cls,
+        kb: KnowledgeBase,
+        settings: Settings,
+        detector: LanguageDetector | None = None,
+        progress: Progress | None = None,
     ) -> AnsweringEngine:
         timings: dict[str, float] = {}
         detector = detector or make_detector(settings)
@@ -97,7 +104,7 @@ class AnsweringEngine:
         cache = _cache_path(settings, kb)
         built = _read_cache(cache)
         if built is None:
-            built = _build_and_load(kb, analyzer, settings, cache, timings)
+            built = _build_and_load(kb, analyzer, settings, cache, timings, progress)
         timings["cache_load"] = time.perf_counter() - started - sum(timings.values())
         tables, index = built
         analyzer.use_tables(tables)
@@ -163,36 +170,58 @@ def _build_and_load(
     settings: Settings,
     cache: Path,
     timings: dict[str, float],
+    progress: Progress | None = None,
 ) -> tuple[LemmaTables, SearchIndex]:
     """Build in a worker process and load the result; in this process if that fails
     (e.g. a read-only data folder), which costs memory but still works."""
     from bot.engine_build import build_in_worker
 
+    if progress is not None:
+        progress(0)
     try:
-        timings.update(build_in_worker(kb, settings, cache))
+        timings.update(build_in_worker(kb, settings, cache, progress))
         built = _read_cache(cache)
         if built is not None:
             return built
     except RuntimeError as exc:
         log.warning("%s; building in this process", exc)
-    return _build(kb, analyzer, settings, timings)
+    return _build(kb, analyzer, settings, timings, progress)
+
+
+# Share of a cold build's time spent on the lemma tables (the rest is the index), measured.
+LEMMA_SHARE = 80
 
 
 def _build(
-    kb: KnowledgeBase, analyzer: TextAnalyzer, settings: Settings, timings: dict[str, float]
+    kb: KnowledgeBase,
+    analyzer: TextAnalyzer,
+    settings: Settings,
+    timings: dict[str, float],
+    progress: Progress | None = None,
 ) -> tuple[LemmaTables, SearchIndex]:
     """Lemma tables for the knowledge base's vocabulary, then the search index."""
+    shown: list[int] = []
+
+    def report(percent: int) -> None:  # each step once
+        if progress is not None and (not shown or percent > shown[-1]):
+            shown.append(percent)
+            progress(percent)
+
     started = time.perf_counter()
     vocabulary = {
         lang: [w for texts in kb.texts(lang) for ws in analyzer.tokens(texts, lang) for w in ws]
         for lang in LANGUAGES
     }
-    tables = LemmaTables.for_vocabulary(vocabulary, settings.cache_dir)
+    tables = LemmaTables.for_vocabulary(
+        vocabulary, settings.cache_dir, lambda done: report(round(done * LEMMA_SHARE))
+    )
     analyzer.use_tables(tables)
     timings["lemma_tables"] = time.perf_counter() - started
+    report(LEMMA_SHARE)
     started = time.perf_counter()
     index = SearchIndex.build(kb, analyzer, LANGUAGES)
     timings["index"] = time.perf_counter() - started
+    report(100)
     return tables, index
 
 

@@ -14,23 +14,42 @@ import json
 import pickle
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.config import Settings
 from bot.knowledge import KnowledgeBase
 
+PROGRESS = "progress "  # worker's stderr lines starting with this carry a percentage
 
-def build_in_worker(kb: KnowledgeBase, settings: Settings, cache: Path) -> dict[str, float]:
-    """Run the build in ``python -m bot.engine_build``; return its timings."""
-    done = subprocess.run(
+
+def build_in_worker(
+    kb: KnowledgeBase,
+    settings: Settings,
+    cache: Path,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, float]:
+    """Run the build in ``python -m bot.engine_build``; return its timings. Progress lines
+    the worker writes to stderr go to ``progress``; the rest is kept for an error message."""
+    worker = subprocess.Popen(
         [sys.executable, "-m", "bot.engine_build"],
-        input=pickle.dumps((kb, settings, cache), protocol=pickle.HIGHEST_PROTOCOL),
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"building the search index failed:\n{done.stderr.decode()[-2000:]}")
-    timings: dict[str, float] = json.loads(done.stdout.decode().strip().splitlines()[-1])
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert worker.stdin is not None and worker.stdout is not None and worker.stderr is not None
+    worker.stdin.write(pickle.dumps((kb, settings, cache), protocol=pickle.HIGHEST_PROTOCOL))
+    worker.stdin.close()
+    errors: list[bytes] = []
+    for line in worker.stderr:
+        if line.startswith(PROGRESS.encode()) and line[len(PROGRESS) :].strip().isdigit():
+            if progress is not None:
+                progress(int(line[len(PROGRESS) :]))
+        else:
+            errors.append(line)
+    output = worker.stdout.read()
+    if worker.wait() != 0:
+        detail = b"".join(errors).decode(errors="replace")[-2000:]
+        raise RuntimeError(f"building the search index failed:\n{detail}")
+    timings: dict[str, float] = json.loads(output.decode().strip().splitlines()[-1])
     return timings
 
 
@@ -40,7 +59,10 @@ def _main() -> None:
 
     kb, settings, cache = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - from our parent
     timings: dict[str, float] = {}
-    built = _build(kb, TextAnalyzer(), settings, timings)
+    def report(percent: int) -> None:
+        print(f"{PROGRESS}{percent}", file=sys.stderr, flush=True)
+
+    built = _build(kb, TextAnalyzer(), settings, timings, report)
     if not _write_cache(cache, built):
         raise SystemExit("cannot write the search index cache")
     print(json.dumps(timings))

@@ -15,6 +15,8 @@ import yaml
 
 from bot.languages import LANGUAGES
 
+# libyaml's safe parser when available: the pure-Python one takes seconds at every start.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 LOCALES = Path(__file__).resolve().parent / "locales"
 SOURCE = "en"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -46,7 +48,7 @@ def load_texts(directory: Path = LOCALES, fallback: str = "de") -> Texts:
     for lang in LANGUAGES:
         path = directory / f"{lang}.yaml"
         try:
-            catalogues[lang] = yaml.safe_load(path.read_text(encoding="utf-8"))
+            catalogues[lang] = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506
         except (OSError, yaml.YAMLError) as exc:
             raise LocaleError(f"{path}: {exc}") from None
     problems = check_catalogues(catalogues)

@@ -6,11 +6,14 @@ pass ready-made services (e.g. an engine shared by many tests).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sys
+import time
 from typing import Any
 
-from telegram import Update
-from telegram.error import TelegramError
+from telegram import Bot, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
@@ -116,20 +119,60 @@ async def stop_background(app: Application) -> None:  # type: ignore[type-arg]
         await sender.stop()
 
 
-def run_polling(settings: Settings) -> None:
-    app = build_application(settings)
+class BotApiUnreachable(ConfigError):
+    """The Bot API cannot be reached, or refuses the token, before the bot starts."""
+
+
+RETRY_DELAYS = (2.0, 5.0, 10.0)
+
+
+def check_bot_api(settings: Settings, delays: tuple[float, ...] = RETRY_DELAYS) -> None:
+    """Ask the Bot API who we are, retrying a few times; one clear error instead of the
+    pages of tracebacks python-telegram-bot would log while starting."""
+    tg = settings.telegram
+    for attempt, delay in enumerate((*delays, None), start=1):
+        try:
+            asyncio.run(_get_me(tg.token or "", tg.base_url))
+            return
+        except InvalidToken:
+            raise BotApiUnreachable(
+                f"the Bot API at {tg.base_url} refused the token in TELEGRAM_BOT_TOKEN: "
+                "copy the token from @BotFather again"
+            ) from None
+        except NetworkError as exc:  # includes TimedOut
+            if delay is None:
+                raise BotApiUnreachable(
+                    f"cannot reach the Bot API at {tg.base_url} ({exc.message}) after {attempt} "
+                    "tries: check the network and proxy settings, or TELEGRAM_BASE_URL"
+                ) from None
+            print(
+                f"Bot API at {tg.base_url} not reachable ({exc.message}); "
+                f"trying again in {delay:g} s",
+                file=sys.stderr,
+            )
+            time.sleep(delay)
+
+
+async def _get_me(token: str, base_url: str) -> None:
+    async with Bot(token, base_url=base_url) as bot:  # initialising calls getMe
+        log.info("Bot API reachable as @%s", bot.username)
+
+
+def run_polling(settings: Settings, services: Services | None = None) -> None:
+    """Long polling (``consult-bot run`` checks the Bot API first with check_bot_api)."""
+    app = build_application(settings, services)
     log.info("polling %s", settings.telegram.base_url)
     # bootstrap_retries=-1: a Bot API error while starting to poll is retried, not fatal.
     app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=POLL_TIMEOUT, bootstrap_retries=-1)
 
 
-def run_webhook(settings: Settings) -> None:
+def run_webhook(settings: Settings, services: Services | None = None) -> None:
     tg = settings.telegram
     if not tg.webhook_url:
         raise ConfigError("webhook mode needs telegram.webhook_url (or TELEGRAM_WEBHOOK_URL)")
     if not tg.webhook_secret:
         raise ConfigError("webhook mode needs telegram.webhook_secret (or TELEGRAM_WEBHOOK_SECRET)")
-    app = build_application(settings)
+    app = build_application(settings, services)
     app.run_webhook(
         listen=tg.webhook_listen,
         port=tg.webhook_port,

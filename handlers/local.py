@@ -15,6 +15,7 @@ from typing import TextIO
 from telegram import Update
 
 from bot.config import Settings
+from bot.engine import Progress
 from handlers.app import build_application, start_background, stop_background
 from handlers.services import Services
 from tgemulator import BotApiEmulator, run_terminal_chat
@@ -59,11 +60,17 @@ async def running_bot(settings: Settings, emu: BotApiEmulator, services: Service
 LOCAL_STAFF_CHAT = -1000000000001  # the local chat's staff group (a forum)
 
 
-async def chat(settings: Settings, language: str | None, stdin: TextIO, stdout: TextIO) -> None:
+async def chat(
+    settings: Settings,
+    language: str | None,
+    stdin: TextIO,
+    stdout: TextIO,
+    progress: Progress | None = None,
+) -> None:
     if settings.telegram.staff_chat_id is None:  # a local staff group, so /human works too
         telegram = settings.telegram.model_copy(update={"staff_chat_id": LOCAL_STAFF_CHAT})
         settings = settings.model_copy(update={"telegram": telegram})
-    services = Services.create(settings)
+    services = Services.create(settings, progress=progress)
     async with BotApiEmulator() as emu:
         staff = emu.user(2001, "Staff", language_code="de")
         group = emu.group("Staff desk (local)", chat_id=settings.telegram.staff_chat_id,
@@ -72,7 +79,8 @@ async def chat(settings: Settings, language: str | None, stdin: TextIO, stdout: 
             stdout.write(
                 "Local chat with the consultation assistant (no Telegram needed).\n"
                 "Type a question, /start, /topics or /help; a number presses a button;\n"
-                "after /human, ':staff <text>' answers as a member of staff; :quit ends.\n\n"
+                "after /human, ':staff <text>' answers as a member of staff; ':press N'\n"
+                "presses button N in the staff group (accept, decline, ...); :quit ends.\n\n"
             )
             stdout.flush()
             await run_terminal_chat(
@@ -81,5 +89,5 @@ async def chat(settings: Settings, language: str | None, stdin: TextIO, stdout: 
             )  # fmt: skip
 
 
-def run_chat(settings: Settings, language: str | None) -> None:
-    asyncio.run(chat(settings, language, sys.stdin, sys.stdout))
+def run_chat(settings: Settings, language: str | None, progress: Progress | None = None) -> None:
+    asyncio.run(chat(settings, language, sys.stdin, sys.stdout, progress))

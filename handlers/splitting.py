@@ -21,7 +21,7 @@ Stack = tuple[tuple[str, str], ...]  # open tags: (name, the opening tag as writ
 
 def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
     """``text`` in pieces of at most ``limit`` characters, each valid HTML by itself."""
-    if len(text) <= limit:  # the HTML is never shorter than what it shows
+    if len(text.encode("utf-16-le")) // 2 <= limit:  # the HTML is never shorter than it shows
         return [text]
     atoms = _ATOM.findall(text)
     stacks = _stacks(atoms)

@@ -1,15 +1,12 @@
 #!/usr/bin/env bash
-# Install the project with its test extras into .venv and run the whole test suite:
-# once on SQLite, then the database tests again on PostgreSQL if 127.0.0.1:5432 answers.
+# Install the project with its test extras into .venv (when pyproject.toml changed) and run the
+# whole test suite: once on SQLite, then the database tests again on PostgreSQL if 127.0.0.1:5432
+# answers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PYTHON=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test,dev]"
+. scripts/venv.sh
+ensure_venv "[test,dev]"
 
 export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 
@@ -20,7 +17,7 @@ echo "== lint and types"
 echo "== tests on SQLite"
 .venv/bin/python -m pytest -q "$@"
 
-PG_URL=${TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}
+PG_URL=${TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres}
 if .venv/bin/python - "$PG_URL" <<'PY'
 import sys
 import sqlalchemy

@@ -32,3 +32,12 @@ def engine(settings: Settings):  # type: ignore[no-untyped-def]
     from bot.engine import AnsweringEngine
 
     return AnsweringEngine.from_settings(settings)
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases():  # type: ignore[no-untyped-def]
+    """PostgreSQL databases a test created (tests/databases.py) are dropped when it ends."""
+    yield
+    from tests.databases import drop_created
+
+    drop_created()

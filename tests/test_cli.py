@@ -109,7 +109,7 @@ def test_requests_list_json_csv_in_local_time_winter_and_summer(tmp_path: Path) 
     from bot.intake.requests import RequestForm, cancel, create_request
     from bot.storage import Database
     from bot.storage.models import ConsultationRequest
-    from tests.e2e.conftest import fresh_database_url
+    from tests.databases import fresh_database_url
 
     url = fresh_database_url(tmp_path)
     db = Database(url)
@@ -169,3 +169,65 @@ def test_requests_list_json_csv_in_local_time_winter_and_summer(tmp_path: Path) 
     assert "'bogus' is not one of" in bogus.stderr and "'cancelled'" in bogus.stderr
 
 
+
+
+def test_outside_the_project_folder_the_cli_says_what_is_missing(tmp_path: Path) -> None:
+    out = run("kb", "check", cwd=tmp_path)
+    assert out.returncode == 1
+    assert f"no config.yaml in {tmp_path}" in out.stderr and "--config" in out.stderr
+    assert "Traceback" not in out.stderr and len(out.stderr.splitlines()) <= 2
+    inside = run("--config", str(ROOT / "config.yaml"), "kb", "check", cwd=tmp_path)
+    assert inside.returncode == 0, inside.stderr  # relative paths follow the config file
+
+
+def test_a_bad_environment_variable_is_blamed_not_the_file(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "tickets", "list"], capture_output=True, text=True,
+        cwd=ROOT, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "STAFF_CHAT_ID": "abc"},
+        timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 1
+    assert out.stderr.startswith("Error: environment variable STAFF_CHAT_ID:")
+    assert "Traceback" not in out.stderr
+
+
+def test_export_to_an_unwritable_path_says_so_in_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"database_url": f"sqlite:///{tmp_path / 'o.db'}"}))
+    out = run("--config", str(config), "requests", "export", "--csv", "/nonexistent/x.csv")
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [
+        "Error: cannot write /nonexistent/x.csv: No such file or directory. "
+        "Give a file in a folder that exists and that you may write to."
+    ]
+
+
+def test_an_unreachable_bot_api_is_retried_then_named_in_one_line(capsys) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from bot.config import load_settings
+    from handlers.app import BotApiUnreachable, check_bot_api
+
+    settings = load_settings(ROOT / "config.yaml", environ={
+        "TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot"})  # fmt: skip
+    with pytest.raises(BotApiUnreachable) as err:
+        check_bot_api(settings, delays=(0.1,))
+    assert str(err.value).startswith("cannot reach the Bot API at http://127.0.0.1:9/bot (")
+    assert "after 2 tries" in str(err.value) and "\n" not in str(err.value)
+    assert "trying again in 0.1 s" in capsys.readouterr().err
+
+
+def test_kb_check_warns_but_passes_and_kb_stats_lists_unreviewed(tmp_path: Path) -> None:
+    long = entry("long")
+    long["de"]["answer"] = "Wort " * 200  # 1,000 characters
+    kb = write_kb(tmp_path / "kb", {"a.yaml": [long]})
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"knowledge_dir": str(kb), "data_dir": str(tmp_path / "d")}))
+    out = run("--config", str(config), "kb", "check")
+    assert out.returncode == 0, out.stderr
+    assert "warning: " in out.stderr
+    assert "entry 'long': field 'de.answer': 999 characters" in out.stderr
+    assert "field 'en.questions': 1 question(s); at least 5" in out.stderr
+    assert "all valid (9 warning(s) above)" in out.stdout
+    stats = run("--config", str(config), "kb", "stats")
+    assert "  long: de en tr ar uk ru fa pl" in stats.stdout

@@ -72,6 +72,8 @@ class ApiServer:
             params = await parse_request(request)
         except ApiError as error:
             return self._error_response(error)
+        except ConnectionResetError:  # the client went away mid-request (e.g. at shutdown)
+            return web.Response(status=400)
         call = ApiCall(canonical, params.raw, time.time(), token)
         self.calls.append(call)
         self.world.touch()

@@ -4,7 +4,9 @@ Lines typed (or piped) become the simulated user's messages; ``/...`` lines are 
 Bot messages are printed as they arrive, with inline keyboards as numbered choices:
 typing the number presses that button on the latest message that has a keyboard.
 With a staff group, ``:staff <text>`` posts as a member of staff in the newest ticket's topic,
-and the bot's messages in that group are printed too. ``:quit`` or end of input ends the chat.
+``:press N`` presses button N of the group's newest message with buttons as that member, and
+the bot's messages in that group are printed too. Links show their target (``text <url>``).
+Typing at a terminal, a ``you>`` prompt shows where. ``:quit`` or end of input ends the chat.
 """
 
 from __future__ import annotations
@@ -44,8 +46,29 @@ def describe(message: RecordedMessage) -> str:
     elif "location" in data:
         parts.append(f"[location: {data['location']['latitude']}, {data['location']['longitude']}]")
     if message.text:
-        parts.append(message.text)
+        parts.append(with_link_targets(message.text, message.entities))
     return " ".join(parts) if parts else "[service message]"
+
+
+def with_link_targets(text: str, entities: list[dict[str, object]]) -> str:
+    """``text`` with each link's target after it: ``hannover.de <https://www.hannover.de>``.
+    Entity offsets count UTF-16 code units, as Telegram's do."""
+    units = text.encode("utf-16-le")
+    ends: dict[int, list[str]] = {}
+    for entity in entities:
+        url = entity.get("url")
+        if entity.get("type") == "text_link" and isinstance(url, str):
+            end = int(entity["offset"]) + int(entity["length"])  # type: ignore[call-overload]
+            ends.setdefault(end, []).append(url)
+    if not ends:
+        return text
+    pieces, start = [], 0
+    for end in sorted(ends):
+        pieces.append(units[2 * start : 2 * end].decode("utf-16-le"))
+        pieces.append("".join(f" <{url}>" for url in ends[end]))
+        start = end
+    pieces.append(units[2 * start :].decode("utf-16-le"))
+    return "".join(pieces)
 
 
 def keyboard_lines(message: RecordedMessage) -> list[str]:
@@ -93,6 +116,7 @@ class _Session:
         user: SimUser,
         out: TextIO,
         staff: tuple[SimUser, SimChat] | None = None,
+        prompt: str = "",
     ) -> None:
         self.emu = emu
         self.user = user
@@ -100,8 +124,25 @@ class _Session:
         self.staff = staff  # a member of staff and their group, played with ":staff <text>"
         self.activity = 0
         self.changed = asyncio.Event()
+        self.prompt = prompt  # shown while waiting for the person to type ("" when piped)
+        self.waiting = False
+        self.prompt_shown = False
+
+    def show_prompt(self) -> None:
+        self.waiting = True
+        if self.prompt and not self.prompt_shown:
+            self.out.write(self.prompt)
+            self.out.flush()
+            self.prompt_shown = True
+
+    def typed(self) -> None:
+        """The person ended a line (the terminal moved to a new line itself)."""
+        self.waiting = self.prompt_shown = False
 
     def write(self, lines: list[str]) -> None:
+        if self.prompt_shown and lines:  # a message arrived while the prompt waits
+            self.out.write("\n")
+            self.prompt_shown = False
         for line in lines:
             self.out.write(line + "\n")
         self.out.flush()
@@ -118,6 +159,8 @@ class _Session:
                 continue
             else:
                 self.write(render_event(event))
+            if self.waiting:
+                self.show_prompt()
             self.activity += 1
             self.changed.set()
             self.changed = asyncio.Event()
@@ -135,6 +178,9 @@ class _Session:
                 return
 
     async def handle(self, line: str) -> None:
+        if line.startswith(":press") and self.staff is not None:
+            await self.press_as_staff(line[len(":press") :].strip())
+            return
         if line.startswith(":staff ") and self.staff is not None:
             member, group = self.staff
             thread = self.latest_topic()
@@ -155,6 +201,24 @@ class _Session:
                 return
         await self.user.send_text(line)
 
+    async def press_as_staff(self, number: str) -> None:
+        """``:press N``: a member of staff presses button N of the staff group's newest
+        message with buttons (accept, decline, propose another time, ...)."""
+        assert self.staff is not None
+        member, group = self.staff
+        target = self.latest_keyboard(group.id)
+        buttons = [b for row in target.buttons for b in row] if target else []
+        if target is None or not number.isdigit() or not 1 <= int(number) <= len(buttons):
+            shown = f"1-{len(buttons)}" if buttons else "none shown"
+            self.write([f"* :press needs a staff group button's number ({shown})"])
+            return
+        button = buttons[int(number) - 1]
+        if "callback_data" not in button:
+            self.write([f"* [{button['text']}] opens {button.get('url', '(no action)')}"])
+            return
+        self.write([f"* {member.info.first_name} (staff) pressed [{button['text']}]"])
+        await member.press_button(data=button["callback_data"], message=target, chat=group)
+
     def latest_topic(self) -> int | None:
         """The forum topic the bot wrote to last in the staff group (the newest ticket)."""
         assert self.staff is not None
@@ -163,8 +227,8 @@ class _Session:
                 return message.thread_id
         return None
 
-    def latest_keyboard(self) -> RecordedMessage | None:
-        for message in reversed(self.emu.history(self.user.chat_id)):
+    def latest_keyboard(self, chat_id: int | None = None) -> RecordedMessage | None:
+        for message in reversed(self.emu.history(chat_id or self.user.chat_id)):
             if message.from_bot and not message.deleted and message.buttons:
                 return message
         return None
@@ -203,25 +267,34 @@ async def run_terminal_chat(
     settle: float = 0.3,
     echo: bool | None = None,
     staff: tuple[SimUser, SimChat] | None = None,
+    prompt: str | None = None,
 ) -> None:
     """Chat with the bot as the private user ``user_id`` until ``:quit`` or end of input.
 
     After each line, waits up to ``reply_timeout`` seconds for the bot to react and then
     until it has been quiet for ``settle`` seconds, so piped scripts give an ordered
     transcript. Input lines are echoed as ``> line`` when stdin is not a TTY (``echo``
-    overrides). Bot messages arriving between lines are printed too.
+    overrides). Bot messages arriving between lines are printed too. ``prompt`` (default
+    ``you> `` at a terminal, none when piped) is shown whenever the chat waits for a line.
     """
     source = stdin if stdin is not None else sys.stdin
     out = stdout if stdout is not None else sys.stdout
     if echo is None:
         echo = not (hasattr(source, "isatty") and source.isatty())
     user = emu.user(user_id, first_name, username=username, language_code=language_code)
-    session = _Session(emu, user, out, staff)
+    if prompt is None:
+        prompt = "" if echo else "you> "
+    session = _Session(emu, user, out, staff, prompt)
     queue = emu.world.subscribe()
     printer = asyncio.create_task(session.print_events(queue), name="tgemulator-terminal")
     lines = _start_reader(source, asyncio.get_running_loop())
     try:
-        while (raw := await lines.get()) is not None:
+        while True:
+            session.show_prompt()
+            raw = await lines.get()
+            session.typed()
+            if raw is None:
+                break
             line = raw.rstrip("\r\n").strip()
             if not line:
                 continue

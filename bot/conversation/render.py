@@ -5,7 +5,9 @@ Knowledge-base text is always escaped; only the tags added here reach the messen
 
 from __future__ import annotations
 
-from html import escape
+import re
+from html import escape, unescape
+from typing import Literal
 
 from bot import actions
 from bot.conversation.replies import Button, Reply
@@ -16,9 +18,27 @@ from bot.languages import LANGUAGES, NATIVE_NAMES, RIGHT_TO_LEFT
 RLM = "\u200f"
 
 
-def answer_text(entry: Entry, language: str, texts: Texts) -> str:
+# Where an answer points to the talk-to-a-person button (docs/knowledge-format.md).
+PERSON_SPAN = re.compile(r"\[person\](.*?)\[/person\]", re.S)
+Person = Literal["button", "unavailable", "in_conversation"]
+
+
+def answer_body(entry: Entry, language: str, texts: Texts, person: Person = "button") -> str:
+    """The answer's text. A ``[person]…[/person]`` span stays when the talk-to-a-person button
+    is shown, says how to reach the unit when there is no desk, and goes when the resident is
+    already talking to staff."""
+    text = entry.text(language).answer
+    if person == "button":
+        return PERSON_SPAN.sub(r"\1", text)
+    if person == "unavailable":
+        return PERSON_SPAN.sub(lambda _: texts.get(language, "desk.unavailable"), text)
+    return re.sub(r"[ \t]*" + PERSON_SPAN.pattern + r"\n?", "", text, flags=re.S).rstrip()
+
+
+def answer_text(entry: Entry, language: str, texts: Texts, person: Person = "button") -> str:
     block = entry.text(language)
-    lines = [f"<b>{escape(block.title)}</b>", "", escape(block.answer), ""]
+    body = answer_body(entry, language, texts, person)
+    lines = [f"<b>{escape(block.title)}</b>", "", escape(body), ""]
     for source in entry.sources:
         lines.append(
             f"<i>{escape(texts.get(language, 'source'))}: "
@@ -31,6 +51,19 @@ def answer_text(entry: Entry, language: str, texts: Texts) -> str:
     return RLM + text if language in RIGHT_TO_LEFT else text
 
 
+def sent_length(entry: Entry, language: str, texts: Texts) -> int:
+    """Length of the answer message as Telegram counts it (tags parsed away), the
+    longer of with and without the talk-to-a-person button."""
+    return max(
+        len(unescape(TAG.sub("", answer_text(entry, language, texts, person))).encode("utf-16-le"))
+        // 2  # Telegram counts UTF-16 code units: an emoji counts two
+        for person in ("button", "unavailable")
+    )
+
+
+TAG = re.compile(r"<[^>]+>")
+
+
 def answer(
     entry: Entry,
     language: str,
@@ -40,15 +73,15 @@ def answer(
     human: Button | None = None,
 ) -> Reply:
     kind = "browse_entry" if browsing else "entry"
+    shown = {str(a) for a in entry.actions if human is not None or a != "human"}
     rows: list[tuple[Button, ...]] = []
     for target in entry.related:
         related = kb.get(target)
-        if related is not None:
+        if related is not None and not _explains_a_button(related, shown):
             rows.append(
                 (Button("→ " + related.text(language).title, actions.encode(kind, target)),)
             )
-    if "appointment" in entry.actions:
-        rows.append((Button(texts.get(language, "intake.button"), actions.encode("intake_start")),))
+    rows.extend(entry_buttons(entry, language, texts))
     if human is not None:  # first where the entry says a person is the natural next step
         rows.insert(0 if "human" in entry.actions else len(rows), (human,))
     rows.append(
@@ -60,12 +93,40 @@ def answer(
     if browsing:
         rows.append((Button(texts.get(language, "back"), actions.encode("topic", entry.topic)),))
     return Reply(
-        answer_text(entry, language, texts),
-        tuple(rows),
+        answer_text(entry, language, texts, "button" if human else "unavailable"),
+        _distinct(rows),
         mode="edit" if browsing else "send",
         language=language,
         rtl=language in RIGHT_TO_LEFT,
     )
+
+
+BOT_TOPIC = "bot"  # entries about the assistant itself (how to talk to a person, book, ...)
+
+
+def _explains_a_button(related: Entry, shown: set[str]) -> bool:
+    """An entry about the assistant whose only point is a button this answer already has
+    (e.g. "Talking to a person" next to the talk-to-a-person button): one way there is enough."""
+    return related.topic == BOT_TOPIC and bool(related.actions) and set(related.actions) <= shown
+
+
+def _distinct(rows: list[tuple[Button, ...]]) -> tuple[tuple[Button, ...], ...]:
+    """Rows without a button whose destination an earlier button already has."""
+    seen: set[str] = set()
+    kept: list[tuple[Button, ...]] = []
+    for row in rows:
+        fresh = tuple(b for b in row if b.action not in seen)
+        seen.update(b.action for b in fresh)
+        if fresh:
+            kept.append(fresh)
+    return tuple(kept)
+
+
+def entry_buttons(entry: Entry, language: str, texts: Texts) -> tuple[tuple[Button, ...], ...]:
+    """The buttons an answer's text may point to ("book below"), without the chat's own ones."""
+    if "appointment" not in entry.actions:
+        return ()
+    return ((Button(texts.get(language, "intake.button"), actions.encode("intake_start")),),)
 
 
 def topics_menu(kb: KnowledgeBase, language: str, texts: Texts, mode: str = "send") -> Reply:

@@ -20,10 +20,26 @@ class UserRef:
 Mode = Literal["send", "edit", "notice"]
 
 
+LABEL_LIMIT = 64  # longer button labels are cut by messengers; we shorten them ourselves
+
+
+def short_label(text: str, limit: int = LABEL_LIMIT) -> str:
+    """``text`` cut at the last word boundary that fits, with "…" (never mid-word)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut.strip():
+        cut = cut[: cut.rstrip().rindex(" ")]
+    return cut.rstrip(" ,;:–-") + "…"
+
+
 @dataclass(frozen=True)
 class Button:
     label: str
     action: str  # an encoded bot.actions string
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", short_label(self.label))
 
 
 @dataclass(frozen=True)

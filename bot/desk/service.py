@@ -393,7 +393,8 @@ class Desk:
             tickets.add_message(session, ticket, "staff", f"[kb:{entry.id}]", staff.name)
             ticket.first_reply_at = ticket.first_reply_at or utcnow()
             intro = self.texts.get(language, "desk.staff_sent_entry", name=escape(staff.name))
-            body = f"{intro}\n\n{render.answer_text(entry, language, self.texts)}"
+            answer = render.answer_text(entry, language, self.texts, "in_conversation")
+            body = f"{intro}\n\n{answer}"
             confirm = self.staff.get(
                 "kb_sent",
                 entry=entry.id,
@@ -403,7 +404,13 @@ class Desk:
             )
             key = f"relay:{ref.chat_id}:{ref.message_id}"
             return [
-                Reply(body, chat_id=user.chat_id, key=key, language=language),
+                Reply(  # with the buttons the answer may point to ("book below")
+                    body,
+                    render.entry_buttons(entry, language, self.texts),
+                    chat_id=user.chat_id,
+                    key=key,
+                    language=language,
+                ),
                 Reply(confirm),
             ]
 

@@ -18,6 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.conversation.replies import Reply
 from bot.i18n import Texts
+from bot.intake import timing
 from bot.intake.hours import ConsultationHours
 from bot.intake.settings import ReminderSettings
 from bot.storage import Database
@@ -105,7 +106,7 @@ class Reminders:
             lang = request.language
             text = self.texts.get(
                 lang, f"intake.reminder_{kind}", reference=request.reference,
-                slot=start.strftime("%d.%m.%Y %H:%M"),
+                slot=timing.when(timing.slot_of(request, self.hours), self.texts, lang),
             )  # fmt: skip
             key = f"reminder:{request.id}:{kind}:{planned_start}"
             queued = self.outbox.put(key, user.chat_id, Reply(text, language=lang))

@@ -14,6 +14,9 @@ from pydantic import BaseModel, ValidationError
 
 from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.schema import (
+    ANSWER_ADVICE_CHARS,
+    QUESTIONS_ADVICE,
+    TELEGRAM_MESSAGE_LIMIT,
     Entry,
     EntryFile,
     OutOfScope,
@@ -84,8 +87,11 @@ def read_yaml(path: Path) -> Any:
 
 def load_knowledge(directory: Path) -> KnowledgeBase:
     """Load ``topics.yaml`` and ``entries/*.yaml`` below ``directory`` or raise KnowledgeError."""
+    if not directory.is_dir():
+        raise KnowledgeError([Problem(str(directory), None, None, "knowledge folder not found")])
     problems: list[Problem] = []
-    topics = _load_topics(directory / TOPICS_FILE, problems)
+    broken: set[str] = set()  # ids of topics and entries already reported as invalid
+    topics = _load_topics(directory / TOPICS_FILE, problems, broken)
     entries: list[tuple[str, Entry]] = []
     entry_files = sorted((directory / ENTRIES_DIR).glob("*.yaml"))
     if not entry_files:
@@ -93,9 +99,10 @@ def load_knowledge(directory: Path) -> KnowledgeBase:
             Problem(str(directory / ENTRIES_DIR), None, None, "no entry files (*.yaml)")
         )
     for path in entry_files:
-        entries += _load_entries(path, problems)
-    _check_references(entries, topics, problems)
+        entries += _load_entries(path, problems, broken)
+    _check_references(entries, topics, problems, broken)
     negatives = _load_out_of_scope(directory / OUT_OF_SCOPE_FILE, entries, problems)
+    _check_message_length(entries, problems)
     if problems:
         raise KnowledgeError(problems)
     return KnowledgeBase(entries=[e for _, e in entries], topics=topics, out_of_scope=negatives)
@@ -110,7 +117,7 @@ def _load_out_of_scope(
     taken = {e.id for _, e in entries}
     items: list[OutOfScope] = []
     for raw in _parse_file(path, OutOfScopeFile, problems):
-        item = _validate(OutOfScope, raw, str(path), problems)
+        item = _validate(OutOfScope, raw, str(path), problems, set())
         if item is None:
             continue
         if item.id in taken:
@@ -140,29 +147,35 @@ def _parse_file(path: Path, wrapper: type[BaseModel], problems: list[Problem]) -
     return items
 
 
-def _load_topics(path: Path, problems: list[Problem]) -> list[Topic]:
+def _load_topics(path: Path, problems: list[Problem], broken: set[str]) -> list[Topic]:
     topics: list[Topic] = []
     for raw in _parse_file(path, TopicFile, problems):
-        topic = _validate(Topic, raw, str(path), problems)
+        topic = _validate(Topic, raw, str(path), problems, broken)
         if topic is not None:
             topics.append(topic)
     return topics
 
 
-def _load_entries(path: Path, problems: list[Problem]) -> list[tuple[str, Entry]]:
+def _load_entries(path: Path, problems: list[Problem], broken: set[str]) -> list[tuple[str, Entry]]:
     loaded = []
     for raw in _parse_file(path, EntryFile, problems):
-        entry = _validate(Entry, raw, str(path), problems)
+        entry = _validate(Entry, raw, str(path), problems, broken)
         if entry is not None:
             loaded.append((str(path), entry))
     return loaded
 
 
-def _validate(model: type[Any], raw: dict[str, Any], file: str, problems: list[Problem]) -> Any:
+def _validate(
+    model: type[Any], raw: dict[str, Any], file: str, problems: list[Problem], broken: set[str]
+) -> Any:
+    """The validated item, or None with its problems reported (and its id noted as broken, so
+    that entries pointing to it are not reported again: one message per root cause)."""
     entry_id = raw.get("id") if isinstance(raw.get("id"), str) else None
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
+        if entry_id:
+            broken.add(entry_id)
         for err in exc.errors():
             field = ".".join(str(p) for p in err["loc"]) or None
             problems.append(Problem(file, entry_id or "(no id)", field, _message(err)))
@@ -181,7 +194,7 @@ def _message(err: Any) -> str:
 
 
 def _check_references(
-    entries: list[tuple[str, Entry]], topics: list[Topic], problems: list[Problem]
+    entries: list[tuple[str, Entry]], topics: list[Topic], problems: list[Problem], broken: set[str]
 ) -> None:
     first_seen: dict[str, str] = {}
     topic_ids = {t.id for t in topics}
@@ -197,10 +210,10 @@ def _check_references(
             problems.append(Problem(TOPICS_FILE, topic.id, "id", "duplicate topic id"))
         seen_topics.add(topic.id)
     for file, entry in entries:
-        if topics and entry.topic not in topic_ids:
+        if topics and entry.topic not in topic_ids and entry.topic not in broken:
             problems.append(Problem(file, entry.id, "topic", f"unknown topic '{entry.topic}'"))
         for target in entry.related:
-            if target not in first_seen:
+            if target not in first_seen and target not in broken:
                 problems.append(Problem(file, entry.id, "related", f"no entry '{target}'"))
             elif target == entry.id:
                 problems.append(Problem(file, entry.id, "related", "names the entry itself"))
@@ -208,3 +221,40 @@ def _check_references(
 
 def _oneline(exc: BaseException) -> str:
     return " ".join(str(exc).split())
+
+
+def _check_message_length(entries: list[tuple[str, Entry]], problems: list[Problem]) -> None:
+    """Each answer as the bot sends it must fit one Telegram message: measured on the real
+    rendering (title, answer, source lines), the longer of with and without a staff desk."""
+    from bot.conversation.render import sent_length  # the renderer needs loaded entries
+    from bot.i18n import load_texts
+
+    texts = load_texts()
+    for file, entry in entries:
+        for lang, block in entry.blocks():
+            length = sent_length(entry, lang, texts)
+            if length > TELEGRAM_MESSAGE_LIMIT:
+                problems.append(Problem(file, entry.id, f"{lang}.answer", (
+                    f"too long: sent with its title and sources it has {length} characters, "
+                    f"Telegram allows {TELEGRAM_MESSAGE_LIMIT} (the answer itself has "
+                    f"{len(block.answer)}); shorten it"
+                )))  # fmt: skip
+
+
+def advice(kb: KnowledgeBase, directory: Path) -> list[Problem]:
+    """What ``kb check`` warns about without failing: long answers, few questions."""
+    found: list[Problem] = []
+    where = str(directory / ENTRIES_DIR)
+    for entry in kb:
+        for lang, block in entry.blocks():
+            if len(block.answer) > ANSWER_ADVICE_CHARS:
+                found.append(Problem(where, entry.id, f"{lang}.answer", (
+                    f"{len(block.answer)} characters; answers over {ANSWER_ADVICE_CHARS} are "
+                    "hard to read in a chat"
+                )))  # fmt: skip
+            if len(block.questions) < QUESTIONS_ADVICE:
+                found.append(Problem(where, entry.id, f"{lang}.questions", (
+                    f"{len(block.questions)} question(s); at least {QUESTIONS_ADVICE} help the "
+                    "bot find this entry"
+                )))  # fmt: skip
+    return found

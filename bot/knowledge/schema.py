@@ -7,6 +7,7 @@ dangling ``related``, unknown topics) live in ``loader.py``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -20,9 +21,12 @@ from pydantic import (
 
 from bot.languages import LANGUAGES
 
+# An answer as the bot sends it (title, answer, source lines) must fit one Telegram message;
+# checked in loader.py on the rendered text, see docs/knowledge-format.md.
 TELEGRAM_MESSAGE_LIMIT = 4096
-# Room left in a Telegram message for the title, the source line and the date under an answer.
-ANSWER_LIMIT = TELEGRAM_MESSAGE_LIMIT - 600
+# Advice, not rules: ``kb check`` warns beyond these (docs/knowledge-format.md).
+ANSWER_ADVICE_CHARS = 900
+QUESTIONS_ADVICE = 5
 
 EntryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=56)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -55,10 +59,21 @@ class LanguageBlock(_Strict):
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
     questions: list[Keyword] = Field(min_length=1)
     keywords: list[Keyword] = Field(default_factory=list)
-    answer: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ANSWER_LIMIT)
-    ]
+    answer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
     reviewed: bool = False
+
+    @field_validator("answer")
+    @classmethod
+    def _person_spans_closed(cls, value: str) -> str:
+        """``[person]…[/person]`` (the sentence about the talk-to-a-person button) in pairs."""
+        depth = 0
+        for tag in re.findall(r"\[/?person\]", value):
+            depth += 1 if tag == "[person]" else -1
+            if depth not in (0, 1):
+                raise ValueError("[person] and [/person] must come in pairs, not nested")
+        if depth:
+            raise ValueError("a [person] span is not closed with [/person]")
+        return value
 
 
 class Entry(_Strict):

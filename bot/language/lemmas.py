@@ -15,7 +15,7 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -45,9 +45,13 @@ class LemmaTables:
 
     @classmethod
     def for_vocabulary(
-        cls, vocabulary: Mapping[str, Iterable[str]], cache_dir: Path | None
+        cls,
+        vocabulary: Mapping[str, Iterable[str]],
+        cache_dir: Path | None,
+        progress: Callable[[float], None] | None = None,
     ) -> LemmaTables:
-        """Tables for ``vocabulary`` (language -> words as written), from cache or built."""
+        """Tables for ``vocabulary`` (language -> words as written), from cache or built;
+        ``progress`` gets the share of languages done (0-1) while building."""
         words = {lang: sorted(set(ws)) for lang, ws in vocabulary.items()}
         tables: dict[str, dict[str, str]] = {}
         missing: list[str] = []
@@ -58,7 +62,7 @@ class LemmaTables:
             else:
                 tables[lang] = cached
         if missing:
-            built = _build_in_workers({lang: words[lang] for lang in missing})
+            built = _build_in_workers({lang: words[lang] for lang in missing}, progress)
             for lang, table in built.items():
                 tables[lang] = table
                 _write_cache(cache_dir, lang, words[lang], table)
@@ -131,7 +135,9 @@ def _write_cache(
         log.warning("cannot cache lemma table for %s: %s", language, exc)
 
 
-def _build_in_workers(words: dict[str, list[str]]) -> dict[str, dict[str, str]]:
+def _build_in_workers(
+    words: dict[str, list[str]], progress: Callable[[float], None] | None = None
+) -> dict[str, dict[str, str]]:
     """Build tables in ``python -m bot.language.lemmas`` workers, two at a time (two cores)."""
     log.info("building lemma tables for %s", ", ".join(words))
     order = sorted(words, key=lambda lang: lang != "pl")  # the largest first
@@ -155,6 +161,8 @@ def _build_in_workers(words: dict[str, list[str]]) -> dict[str, dict[str, str]]:
         if worker.wait() != 0:
             raise RuntimeError(f"building the lemma table for '{lang}' failed")
         results[lang] = json.loads(output)
+        if progress is not None:
+            progress(len(results) / len(words))
     return results
 
 

@@ -1,23 +1,22 @@
 """End to end: the real application polling the local Bot API emulator, on a real database.
 
-The database is a fresh SQLite file per test, or PostgreSQL when TEST_DATABASE_URL is set
-(scripts/test.sh does that when PostgreSQL answers).
+The database is a fresh SQLite file per test, or a PostgreSQL database of its own when
+TEST_DATABASE_URL names a server (scripts/test.sh does that when PostgreSQL answers; see
+tests/databases.py).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from bot.config import Settings
-from bot.storage import Database
 from handlers.local import running_bot
 from handlers.services import Services
+from tests.databases import fresh_database_url
 from tgemulator import BotApiEmulator
 
 pytestmark = pytest.mark.database
@@ -28,18 +27,6 @@ class Env:
     emu: BotApiEmulator
     services: Services
     settings: Settings
-
-
-def fresh_database_url(tmp_path: Path) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        return f"sqlite:///{tmp_path / 'bot.db'}"
-    db = Database(url)
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    db.dispose()
-    return url
 
 
 @pytest.fixture

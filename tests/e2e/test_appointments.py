@@ -355,6 +355,9 @@ async def test_reminder_fires_once_and_future_ones_survive_a_restart(
             with services.db.session() as session:
                 request = session.scalars(select(ConsultationRequest)).one()
             start = request.slot_start.replace(tzinfo=dt.UTC).astimezone(hours.zone)
+            from bot.intake.timing import slot_of, when
+
+            assert when(slot_of(request, hours), services.texts, "de") in reminder.text  # weekday
             with services.db.session() as session:
                 keys = session.scalars(
                     select(OutboxMessage.key).where(OutboxMessage.key.like("reminder:%"))

@@ -60,3 +60,20 @@ def test_the_piped_chat_answers_again_on_the_same_data(tmp_path: Path) -> None:
         replies = [line for line in transcript.splitlines() if line.startswith("bot:")]
         assert any("Grundsatzangelegenheiten der Einwanderung" in r for r in replies)  # greeting
         assert "Einbürgerung" in transcript.split("> Einbürgerung", 1)[1]  # an answer to it
+
+
+def test_staff_group_buttons_are_pressed_with_press_and_links_show_their_target(
+    tmp_path: Path,
+) -> None:
+    script = (
+        "/appointment\n4\n1\nMax Muster\n1\nEin Nachbarschaftsfest planen\n1\n1\n1\n"
+        ":press 9\n:press 1\nWie viel Geld gibt es für ein Kleinprojekt?\n:quit\n"
+    )
+    transcript = chat(tmp_path, script)
+    request = transcript.split("staff group: bot: 📅 WIR-2026-0001", 1)[1]
+    assert "[1] ✅ Annehmen" in request
+    assert "* :press needs a staff group button's number (1-3)" in request  # :press 9
+    assert "* Staff (staff) pressed [✅ Annehmen]" in request
+    after = request.split("pressed [✅ Annehmen]", 1)[1]
+    assert "WIR-2026-0001" in after.split("> Wie viel Geld", 1)[0]  # the resident is told
+    assert "<https://" in after  # the answer's source link, with its target

@@ -76,3 +76,25 @@ def test_render_of_deletions_and_alerts() -> None:
     alert = BotEvent("callback_answer", 1, answer={"text": "Stop!", "show_alert": True})
     assert render_event(alert) == ["(alert: Stop!)"]
     assert render_event(BotEvent("callback_answer", 1, answer={"text": None})) == []
+
+
+def test_links_are_shown_with_their_target() -> None:
+    from tgemulator.terminal import with_link_targets
+
+    text = "Quelle: Stadt 🌍 Hannover · geprüft"
+    entities = [{"type": "text_link", "offset": 8, "length": 17, "url": "https://www.hannover.de"},
+                {"type": "bold", "offset": 0, "length": 6}]  # fmt: skip
+    assert with_link_targets(text, entities) == (
+        "Quelle: Stadt 🌍 Hannover <https://www.hannover.de> · geprüft"
+    )
+
+
+@pytest.mark.asyncio
+async def test_a_prompt_shows_where_to_type(emu: BotApiEmulator, polling_app: App) -> None:
+    out = io.StringIO()
+    await run_terminal_chat(
+        emu, 2002, "Tess", "fr", stdin=io.StringIO("/start\n:quit\n"), stdout=out,
+        reply_timeout=3, settle=0.15, echo=False, prompt="you> ",
+    )  # fmt: skip
+    # At a terminal the typed line and its Enter appear between the prompt and the reply.
+    assert out.getvalue() == "you> bot: Welcome, Tess & friends! (fr)\n     [1] Ping\nyou> "

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import Database
-from tests.e2e.conftest import fresh_database_url
+from tests.databases import fresh_database_url
 
 
 @pytest.fixture

@@ -72,3 +72,25 @@ def test_a_token_in_the_file_is_refused(tmp_path: Path) -> None:
     path.write_text("telegram:\n  token: '123:secret'\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN"):
         load_settings(path, environ={})
+
+
+def test_a_bad_environment_variable_is_named_as_such(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("telegram:\n  rate_limit: true\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(config, environ={"STAFF_CHAT_ID": "abc"})
+    message = str(err.value)
+    assert message.startswith("environment variable STAFF_CHAT_ID: ")
+    assert "config.yaml" not in message and len(message.splitlines()) == 1
+
+
+def test_paths_from_the_environment_are_relative_to_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "conf").mkdir()
+    config = tmp_path / "conf" / "config.yaml"
+    config.write_text("data_dir: data\n")
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(config, environ={"CONSULT_BOT_KNOWLEDGE_DIR": "kb"})
+    assert settings.knowledge_dir == tmp_path / "kb"
+    assert settings.data_dir == tmp_path / "conf" / "data"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.knowledge import KnowledgeError, load_knowledge
 from tests.helpers import block, entry, write_kb
@@ -65,7 +66,10 @@ def test_empty_and_overlong_answers(tmp_path: Path) -> None:
     found = problems(write_kb(tmp_path, {"a.yaml": [empty, long]}))
     assert any("entry 'empty'" in p and "field 'de.answer'" in p for p in found)
     assert any(
-        "entry 'long'" in p and "field 'ar.answer'" in p and "too long (5000" in p for p in found
+        "entry 'long'" in p and "field 'ar.answer'" in p
+        and "too long: sent with its title and sources it has 50" in p
+        and "Telegram allows 4096 (the answer itself has 5000)" in p
+        for p in found
     )
 
 
@@ -97,3 +101,32 @@ def test_topic_titles_need_every_language(tmp_path: Path) -> None:
         "topics:\n  - id: general\n    title: {de: Allgemein}\n", encoding="utf-8"
     )
     assert any("topics.yaml" in p and "missing language(s): en" in p for p in problems(tmp_path))
+
+
+def test_one_message_per_root_cause(tmp_path: Path) -> None:
+    broken = entry("broken")
+    del broken["tr"]  # one missing language block
+    pointing = [entry(f"points-{i}", related=["broken"]) for i in range(3)]
+    kb = write_kb(tmp_path, {"a.yaml": [broken, *pointing]}, topic_ids=("general", "other"))
+    topics_file = tmp_path / "topics.yaml"
+    data = yaml.safe_load(topics_file.read_text())
+    del data["topics"][1]["title"]  # a missing topic title ...
+    topics_file.write_text(yaml.safe_dump(data))
+    others = [entry(f"in-other-{i}", topic="other") for i in range(3)]  # ... used by 3 entries
+    (kb / "entries" / "b.yaml").write_text(yaml.safe_dump({"entries": others}))
+    found = problems(kb)
+    assert len(found) == 2, found
+    assert any("entry 'broken': field 'tr': missing" in p for p in found)
+    assert any("entry 'other': field 'title': missing" in p for p in found)
+
+
+def test_answers_just_under_the_limit_pass_and_person_spans_must_close(tmp_path: Path) -> None:
+    fits = entry("fits")
+    fits["de"] = block("t", ["q"], "x" * 3900)
+    unclosed = entry("unclosed")
+    unclosed["en"] = block("t", ["q"], "Ask [person]use the button below.")
+    found = problems(write_kb(tmp_path, {"a.yaml": [fits, unclosed]}))
+    assert found == [
+        f"{tmp_path / 'entries' / 'a.yaml'}: entry 'unclosed': field 'en.answer': "
+        "Value error, a [person] span is not closed with [/person]"
+    ]

@@ -118,7 +118,44 @@ ROMANISED = [
 ]
 
 
-@pytest.mark.parametrize(("text", "language"), MIXED + ROMANISED)
+# Written after the marker lists, never used to choose them.
+UNSEEN = [
+    ("privet mne nuzhna pomoshch s dokumentami", "ru"),
+    ("kuda obratitsya po povodu kursa nemetskogo yazyka", "ru"),
+    ("mozhno li poluchit dengi na proekt dlya nashego obshchestva", "ru"),
+    ("kogda budet sleduyushchee zasedanie", "ru"),
+    ("u menya vopros pro vid na zhitelstvo", "ru"),
+    ("ya hochu sdat test na grazhdanstvo", "ru"),
+    ("de mozhna otrymaty dopomohu z dokumentamy", "uk"),
+    ("chy mozhna otrymaty hroshi na proekt dlia nashoi hromady", "uk"),
+    ("skilky koshtuie ispyt na hromadianstvo", "uk"),
+    ("koly nastupne zasidannia", "uk"),
+    ("meni potribna konsultatsiia shchodo posvidky", "uk"),
+    ("ya khochu zapysatysia na kurs", "uk"),
+    ("mar7aba bde sa2el 3an el e2ame", "ar"),
+    ("fi da3em la mashari3 el jam3iyat?", "ar"),
+    ("kam el so3r la fa7s el jinsiye", "ar"),
+    ("emta el jalse el jaye", "ar"),
+    ("ana baddi 2a3mel talab la el jinsiye", "ar"),
+    ("wein b2dar et3allam almani", "ar"),
+    ("salam man mikham baraye tabeiyat darkhast bedam", "fa"),
+    ("aya baraye proje anjoman pool midid", "fa"),
+    ("azmoon tabeiyat chand hazine dare", "fa"),
+    ("jalase badi key hast", "fa"),
+    ("man soal daram dar mored eghamat", "fa"),
+    ("kelas zaban alman koja hast", "fa"),
+    ("dernegimiz icin destek nasil alabiliriz", "tr"),
+    ("vatandaslik testi ne kadar", "tr"),
+    ("oturum iznimi nasil uzatirim", "tr"),
+    ("almanca kursu nerede", "tr"),
+    ("jak dostac pieniadze na projekt stowarzyszenia", "pl"),
+    ("ile kosztuje test na obywatelstwo", "pl"),
+    ("gdzie moge sie zapisac na kurs niemieckiego", "pl"),
+    ("kiedy jest nastepne posiedzenie", "pl"),
+]
+
+
+@pytest.mark.parametrize(("text", "language"), MIXED + ROMANISED + UNSEEN)
 @pytest.mark.parametrize("hint", [None, "de", "en"])
 def test_the_words_that_carry_the_sentence_decide(
     detector: LanguageDetector, text: str, language: str, hint: str | None

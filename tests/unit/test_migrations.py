@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 
 from bot.storage import Database
 from bot.storage.models import Base
-from tests.e2e.conftest import fresh_database_url
+from tests.databases import fresh_database_url
 
 
 @pytest.mark.database

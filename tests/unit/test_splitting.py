@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from handlers.splitting import split_message
@@ -67,6 +67,7 @@ def html_texts(draw: st.DrawFn) -> str:
 
 
 @settings(max_examples=150, deadline=None)
+@example(text="𐀀000000000", limit=10)  # an astral character at the limit
 @given(text=html_texts(), limit=st.integers(min_value=10, max_value=200))
 def test_every_piece_parses_fits_and_nothing_is_lost(text: str, limit: int) -> None:
     pieces = split_message(text, limit=limit)

@@ -57,3 +57,13 @@ def test_one_enormous_line_is_cut_at_spaces() -> None:
     chunks = split_message(text, limit=4096)
     assert all(len(c) <= 4096 for c in chunks)
     assert "".join(chunks).replace(" ", "") == text.replace(" ", "")
+
+
+def test_long_button_labels_are_shortened_at_a_word_boundary() -> None:
+    from bot.conversation.replies import Button
+
+    title = "→ Beratungsstellen für Migrantinnen und Migranten und Menschen mit Einwanderungsgeschichte"
+    label = Button(title, "e:x").label
+    assert len(label) <= 64 and label.endswith("…")
+    assert title.startswith(label[:-1]) and title[len(label) - 1] == " "  # cut before a space
+    assert Button("Kurz", "e:x").label == "Kurz"
