@@ -26,7 +26,10 @@ sys.path.insert(0, str(ROOT))
 from bot.config import load_settings  # noqa: E402
 from bot.engine import AnsweringEngine  # noqa: E402
 from bot.evaluation import read_eval_files  # noqa: E402
+from bot.language.normalize import clean_text, fold  # noqa: E402
 from bot.matching.matcher import phrase_coverage  # noqa: E402
+
+FUZZY_CANDIDATES = 16
 
 
 def collect(engine: AnsweringEngine, items):  # type: ignore[no-untyped-def]
@@ -38,6 +41,7 @@ def collect(engine: AnsweringEngine, items):  # type: ignore[no-untyped-def]
     C = np.zeros_like(W)
     F = np.zeros_like(W)
     P = np.zeros_like(W)
+    R = np.zeros((len(items), n_entries))
     all_docs = np.arange(n_entries * n_langs)
     known = np.zeros(len(items))
     qlang = np.zeros(len(items), dtype=int)
@@ -50,6 +54,7 @@ def collect(engine: AnsweringEngine, items):  # type: ignore[no-untyped-def]
             expect[i] = index.entry_ids.index(item.expect)
         if not analysis.words:
             continue
+        R[i] = matcher.learned(fold(clean_text(item.q)))
         ev = matcher.evidence(analysis, lang)
         known[i] = ev.known_share
         W[i], C[i] = ev.word.reshape(n_entries, n_langs), ev.char.reshape(n_entries, n_langs)
@@ -57,16 +62,26 @@ def collect(engine: AnsweringEngine, items):  # type: ignore[no-untyped-def]
             n_entries, n_langs
         )
         query = " ".join(analysis.words)
-        for d in range(index.document_count):
-            strings = index.strings(d)
-            found = process.extractOne(query, strings, scorer=fuzz.WRatio)
-            F[i, d // n_langs, d % n_langs] = found[1] / 100 if found else 0
+        # Fuzzy similarity (the costliest evidence) only for entries that could come first.
+        rough = (W[i] + C[i] + P[i]).max(axis=1)
+        split = index.negative_from
+        near = {
+            *np.argsort(-rough[:split])[:FUZZY_CANDIDATES],
+            *np.argsort(-R[i, :split])[:FUZZY_CANDIDATES],
+            *(split + np.argsort(-rough[split:])[:3]),
+            *(split + np.argsort(-R[i, split:])[:3]),
+        }
+        for entry in near:
+            for lang_no in range(n_langs):
+                strings = index.strings(int(entry) * n_langs + lang_no)
+                found = process.extractOne(query, strings, scorer=fuzz.WRatio)
+                F[i, entry, lang_no] = found[1] / 100 if found else 0
     negative = np.arange(n_entries) >= index.negative_from
     declared = np.array([index.languages.index(i.lang or "de") for i in items])
-    return W, C, F, P, negative, declared, known, qlang, expect
+    return W, C, F, P, R, negative, declared, known, qlang, expect
 
 
-NAMES = ("W", "C", "F", "P", "negative", "declared", "known", "qlang", "expect")
+NAMES = ("W", "C", "F", "P", "R", "negative", "declared", "known", "qlang", "expect")
 
 
 def above(x, floor):  # type: ignore[no-untyped-def]
@@ -76,8 +91,9 @@ def above(x, floor):  # type: ignore[no-untyped-def]
 def score(ev, p):  # type: ignore[no-untyped-def]
     """Entry scores as the matcher computes them; the ranking of real entries, the best
     out-of-scope example's lead over the best entry, and the best entry's evidence."""
-    W, C, F, P, negative = ev[:5]
+    W, C, F, P, R, negative = ev[:6]
     qlang = ev[-2]
+    share = p.get("ranker_weight", 0.0)
     n = len(qlang)
     factor = np.full((n, 1, W.shape[2]), p["other_language_factor"])
     factor[np.arange(n), 0, qlang] = 1.0
@@ -91,7 +107,7 @@ def score(ev, p):  # type: ignore[no-untyped-def]
     )
     phrase = (P * factor).max(axis=2)
     S = docs.max(axis=2) + p["phrase_weight"] * phrase + p["fuzzy_weight"] * fuzzy
-    S = np.minimum(S, 1.0)
+    S = np.minimum((1 - share) * S + share * R, 1.0)
     real = np.where(negative[None, :], -np.inf, S)
     order = np.argsort(-real, axis=1)
     r = np.arange(n)
@@ -102,12 +118,24 @@ def score(ev, p):  # type: ignore[no-untyped-def]
     return real, order, gap, ev_top
 
 
+def learned_features(ev, order):  # type: ignore[no-untyped-def]
+    """The learned ranker's view, as matcher.features computes it."""
+    R, negative = ev[4], ev[5]
+    r = np.arange(len(R))
+    real = np.where(negative[None, :], -np.inf, R)
+    own = np.argsort(-real, axis=1)
+    top, second = real[r, own[:, 0]], real[r, own[:, 1]]
+    neg = np.where(negative[None, :], R, -np.inf).max(axis=1)
+    agrees = (own[:, 0] == order[:, 0]).astype(float)
+    return [top, top - second, agrees, R[r, order[:, 0]], neg - top]
+
+
 def per_language(mask_ok, qlang, subset):  # type: ignore[no-untyped-def]
     return [mask_ok[subset & (qlang == lang)].mean() for lang in np.unique(qlang[subset])]
 
 
 def stage_ranking(ev):  # type: ignore[no-untyped-def]
-    negative, qlang, expect = ev[4], ev[5], ev[-1]  # grouped by the question's own language
+    qlang, expect = ev[6], ev[-1]  # grouped by the question's own language
     inscope = expect >= 0
     best = None
     grid = [x / 10 for x in range(11)]
@@ -130,6 +158,25 @@ def stage_ranking(ev):  # type: ignore[no-untyped-def]
     return best
 
 
+def stage_ranker_weight(ev, p):  # type: ignore[no-untyped-def]
+    """The learned ranker's share in the combined score, the lexical weights fixed."""
+    qlang, expect = ev[6], ev[-1]
+    inscope = expect >= 0
+    best = None
+    for share in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        q = {**p, "ranker_weight": share}
+        _S, order, gap, _ = score(ev, q)
+        right = (order[:, 0] == expect) & (gap <= 0)
+        langs = per_language(right, qlang, inscope)
+        caught = (gap > 0)[~inscope].mean() if (~inscope).any() else 0
+        objective = np.mean(langs) + min(langs) + 0.5 * caught
+        print(f"  ranker weight {share}: top-1 {right[inscope].mean():.3f}, "
+              f"worst language {min(langs):.3f}, out-of-scope caught {caught:.3f}")  # fmt: skip
+        if best is None or objective > best[0]:
+            best = (objective, q, right[inscope].mean(), min(langs))
+    return best
+
+
 def fit_logistic(X, y, l2=1e-3, steps=200):  # type: ignore[no-untyped-def]
     """Newton's method for L2-regularised logistic regression."""
     w = np.zeros(X.shape[1])
@@ -144,21 +191,42 @@ def fit_logistic(X, y, l2=1e-3, steps=200):  # type: ignore[no-untyped-def]
     return w
 
 
+# The direction each feature may push the confidence (0: free). More evidence for the best entry
+# never makes it less likely right; a closer out-of-scope example never makes it more likely.
+# Without this, correlated features get opposite-signed weights that cancel on the development
+# set and extrapolate badly elsewhere (e.g. a one-word greeting found "certainly right").
+SIGNS = (0, 1, 1, 1, 1, 1, 1, 1, -1, 1, 1, 1, 1, -1)
+
+
+def fit_signed(X, y):  # type: ignore[no-untyped-def]
+    """Logistic regression whose weights keep their SIGNS: a feature whose fitted weight has
+    the wrong sign is left out and the rest fitted again."""
+    allowed = np.ones(X.shape[1], dtype=bool)
+    while True:
+        w = np.zeros(X.shape[1])
+        w[allowed] = fit_logistic(X[:, allowed], y, l2=1.0)
+        wrong = allowed & (np.sign(w) * np.array(SIGNS) < 0)
+        if not wrong.any():
+            return w
+        allowed[np.argmax(np.where(wrong, np.abs(w), -1))] = False
+
+
 LEADS = (0.01, 0.02, 0.04)  # a tie is never answered directly
 
 
 def stage_decision(ev, p):  # type: ignore[no-untyped-def]
     known, expect = ev[-3], ev[-1]
-    qlang = ev[5]  # group by the question's own language, as `consult-bot eval` does
+    qlang = ev[6]  # group by the question's own language, as `consult-bot eval` does
     S, order, gap, (word, char, phrase, fuzzy) = score(ev, p)
     r = np.arange(len(S))
     top, second = S[r, order[:, 0]], S[r, order[:, 1]]
     gap_feature = np.maximum(gap, -1.0)
     X = np.column_stack(
-        [np.ones(len(S)), top, top - second, known, word, char, phrase, fuzzy, gap_feature]
-    )
+        [np.ones(len(S)), top, top - second, known, word, char, phrase, fuzzy, gap_feature,
+         *learned_features(ev, order)]
+    )  # fmt: skip
     right = order[:, 0] == expect
-    coef = fit_logistic(X, right.astype(float))
+    coef = fit_signed(X, right.astype(float))
     prob = 1 / (1 + np.exp(-np.clip(X @ coef, -30, 30)))
     inscope = expect >= 0
     in_top3 = (order[:, :3] == expect[:, None]).any(axis=1)
@@ -200,7 +268,9 @@ def main() -> None:
             np.savez(cache, **dict(zip(NAMES, ev, strict=True)))
     print(f"evidence for {len(items)} questions in {time.perf_counter() - started:.1f}s")
     _, params, top1, worst = stage_ranking(ev)
-    print(f"ranking: top-1 {top1:.3f}, worst language {worst:.3f}")
+    print(f"ranking (lexical evidence alone): top-1 {top1:.3f}, worst language {worst:.3f}")
+    _, params, top1, worst = stage_ranker_weight(ev, params)
+    print(f"ranking (with the learned ranker): top-1 {top1:.3f}, worst language {worst:.3f}")
     coef, best = stage_decision(ev, params)
     _, clarify_t, answer_t, top1, top1_worst, none, none_worst, direct, margin, lead = best
     print(
@@ -209,7 +279,9 @@ def main() -> None:
     )
     print("matching:")
     for key, value in params.items():
-        print(f"  {key}: {value}")
+        if key != "ranker_weight":
+            print(f"  {key}: {value}")
+    print(f"  ranker: {{weight: {params['ranker_weight']}}}")
     print(f"  confidence: [{', '.join(f'{c:.3f}' for c in coef)}]")
     print(f"  answer_threshold: {answer_t:.2f}")
     print(f"  clarify_threshold: {clarify_t:.2f}")

@@ -52,15 +52,21 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     # existed have none: they count as revision 0, i.e. valid while the request is unchanged)
     "staff_decide": re.compile(r"sd:(\d{1,9}):(?:(\d{1,6}):)?([01])"),
     "staff_propose": re.compile(r"sp:(\d{1,9})(?::(\d{1,6}))?"),
-    "staff_propose_at": re.compile(
-        r"sq:(\d{1,9}):(?:(\d{1,6}):)?(\d{4}-\d\d-\d\dT\d\d:\d\d:00Z)"
-    ),
+    "staff_propose_at": re.compile(r"sq:(\d{1,9}):(?:(\d{1,6}):)?(\d{4}-\d\d-\d\dT\d\d:\d\d:00Z)"),
     "staff_card": re.compile(r"sc:(\d{1,9}):(\d{1,6})"),
+    "staff_propose_page": re.compile(r"sn:(\d{1,9}):(\d{1,6}):(\d{1,2})"),
     "proposal_accept": re.compile(r"pa:(\d{1,9})"),
     # staff desk
     "human": re.compile(r"hu"),
     "desk_consent": re.compile(r"hc:([01])"),
     "desk_rate": re.compile(r"hr:(\d{1,9}):([1-5])"),
+    # the resident's own data: delete everything (asks first), or keep it
+    "forget_ask": re.compile(r"fa"),
+    "forget_yes": re.compile(r"fy"),
+    "forget_no": re.compile(r"fn"),
+    # a message that looks like it holds sensitive data: send it anyway, or write it again
+    "sensitive_send": re.compile(r"ss:([0-9a-f]{8})"),
+    "sensitive_rewrite": re.compile(r"sr:([0-9a-f]{8})"),
 }
 
 
@@ -68,6 +74,21 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 class Action:
     kind: str
     args: tuple[str, ...] = ()
+    form: str | None = None  # the form a form's button belongs to (see ``tag``)
+
+
+_FORM = re.compile(r"[0-9a-f]{8}")
+
+
+def tag(data: str, form: str) -> str:
+    """A form's button data marked with the form it belongs to (``ik:other~1a2b3c4d``), so a
+    button of an earlier form, pressed later, cannot act on the current one."""
+    if "~" in data:
+        return data
+    tagged = f"{data}~{form[:8]}"
+    if len(tagged.encode()) > MAX_BYTES or parse(tagged) is None:
+        raise ValueError(f"cannot tag {data!r}")
+    return tagged
 
 
 def encode(kind: str, *args: str) -> str:
@@ -81,6 +102,11 @@ def parse(data: str | None) -> Action | None:
     """The action in ``data``, or None if it is not one this bot makes."""
     if not data or len(data.encode()) > MAX_BYTES:
         return None
+    body, marked, form = data.rpartition("~")
+    if marked:
+        if not body.startswith("i") or not _FORM.fullmatch(form):
+            return None
+        data = body
     for kind, pattern in _PATTERNS.items():
         match = pattern.fullmatch(data)
         if match:
@@ -91,7 +117,9 @@ def parse(data: str | None) -> Action | None:
                 return None
             if not all(_possible_time(a) for a in args if _TIME.fullmatch(a)):
                 return None
-            return Action(kind, args)
+            if marked and (not kind.startswith("intake_") or kind == "intake_start"):
+                return None
+            return Action(kind, args, form if marked else None)
     return None
 
 
@@ -134,8 +162,14 @@ _FORMATS = {
     "staff_propose": "sp:{}:{}",
     "staff_propose_at": "sq:{}:{}:{}",
     "staff_card": "sc:{}:{}",
+    "staff_propose_page": "sn:{}:{}:{}",
     "proposal_accept": "pa:{}",
     "human": "hu",
     "desk_consent": "hc:{}",
     "desk_rate": "hr:{}:{}",
+    "forget_ask": "fa",
+    "forget_yes": "fy",
+    "forget_no": "fn",
+    "sensitive_send": "ss:{}",
+    "sensitive_rewrite": "sr:{}",
 }

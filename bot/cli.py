@@ -23,6 +23,7 @@ from bot.config import CONFIG_ENV, ConfigError, Settings, find_config_file, load
 from bot.intake.requests import STATUSES
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.languages import LANGUAGES
+from bot.privacy import commands as privacy_commands
 
 
 class Context:
@@ -127,7 +128,7 @@ def _describe(engine: Any, result: Any) -> str:
     if result.kind == "smalltalk":
         return f"[none] ({lang}) Small talk ({result.smalltalk}), not a question: no entry."
     if result.status == "none":
-        return f"[none] ({lang}) No entry fits this question (best score {result.score:.2f})."
+        return f"[none] ({lang}) No entry fits this question (confidence {result.score:.2f})."
     if result.status == "clarify":
         lines = [f"[clarify] ({lang}) Did you mean:"]
         for entry_id in result.choices:
@@ -135,7 +136,7 @@ def _describe(engine: Any, result: Any) -> str:
         return "\n".join(lines)
     entry = kb.get(result.entry_id)
     block = entry.text(lang)
-    lines = [f"[answer] ({lang}) {entry.id}  score {result.score:.2f}", "", block.title, ""]
+    lines = [f"[answer] ({lang}) {entry.id}  confidence {result.score:.2f}", "", block.title, ""]
     from bot.conversation.render import PERSON_SPAN
 
     lines += [PERSON_SPAN.sub(r"\1", block.answer), ""]
@@ -219,23 +220,32 @@ def kb_stats(obj: Context, as_json: bool) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--hint", is_flag=True, help="Pass each item's lang as the user's language.")
 @click.option("--misses", is_flag=True, help="List every question answered wrongly.")
+@click.option("--baselines", is_flag=True, help="Also rapidfuzz and BM25 at the same risk.")
 @pass_context
-def eval_(obj: Context, files: tuple[str, ...], hint: bool, misses: bool) -> None:
-    """Top-1 / top-3 accuracy and correct "none" per language on YAML lists of {q, expect, lang}.
+def eval_(obj: Context, files: tuple[str, ...], hint: bool, misses: bool, baselines: bool) -> None:
+    """Per language and per kind: answered directly and right, confidently wrong, helpful,
+    in-scope "none", reply language, out-of-scope "none" (YAML lists of {q, expect, lang, kind}).
 
     Example: consult-bot eval tests/eval/*.yaml --misses
     """
-    from bot.evaluation import evaluate, format_table, read_eval_files
+    from bot.evaluation import evaluate_groups, format_table, read_eval_files, total
 
     try:
         items = read_eval_files(Path(f) for f in files)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     engine = obj.engine()
-    scores = evaluate(items, engine.ask, detect_language=not hint)
-    click.echo(format_table(scores))
+    languages, kinds = evaluate_groups(items, engine.ask, detect_language=not hint)
+    click.echo(format_table(languages))
+    click.echo()
+    click.echo(format_table(kinds, "kind"))
+    if baselines:
+        from bot.baselines import baseline_tables
+
+        click.echo()
+        click.echo(baseline_tables(engine, items, total(kinds).share("wrong") or 0.0))
     if misses:
-        for lang, score in scores.items():
+        for lang, score in languages.items():
             for q, expected, got in score.misses:
                 click.echo(f"{lang}  {q!r}  expected {expected}, got {got}")
 
@@ -441,6 +451,8 @@ def inbox_discard(obj: Context, update_ids: tuple[int, ...]) -> None:
     """
     click.echo(f"{_inbox(obj).discard(update_ids)} update(s) discarded")
 
+
+main.add_command(privacy_commands.privacy)
 
 if __name__ == "__main__":
     main()

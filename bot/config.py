@@ -18,6 +18,7 @@ from bot.desk.settings import DeskSettings
 from bot.intake.hours import ConsultationHours
 from bot.intake.settings import ReminderSettings, RequestSettings
 from bot.languages import LANGUAGES
+from bot.privacy.settings import PrivacySettings
 
 DEFAULT_CONFIG_NAME = "config.yaml"
 CONFIG_ENV = "CONSULT_BOT_CONFIG"
@@ -46,7 +47,21 @@ class LanguageSettings(_Frozen):
         return value
 
 
-CONFIDENCE_FEATURES = 9  # bot.matching.matcher.FEATURES
+CONFIDENCE_FEATURES = 14  # bot.matching.matcher.FEATURES
+
+
+class RankerSettings(_Frozen):
+    """The learned ranker (bot/matching/ranker.py): how it is trained and how much it counts."""
+
+    # Share of the learned ranker's score in an entry's combined score (the rest: word, char,
+    # phrase and fuzzy evidence).
+    weight: float = Field(default=0.5, ge=0, le=1)
+    # Training (changing these retrains at the next start).
+    c: float = Field(default=1.0, gt=0)
+    neighbours: int = Field(default=12, ge=1)
+    sample: int = Field(default=1000, ge=0)
+    prune: float = Field(default=0.1, ge=0)
+    transliterate: bool = True
 
 
 class MatchingSettings(_Frozen):
@@ -63,7 +78,13 @@ class MatchingSettings(_Frozen):
     # Logistic model of "the best candidate is right", over matcher.FEATURES
     # (bias, top score, margin to the second, known share, word, char, phrase, fuzzy,
     # lead of the closest out-of-scope example over the best entry).
-    confidence: tuple[float, ...] = (-6.0, 6.0, 4.0, 3.0, 0.0, 0.0, 0.0, 0.0, -4.0)
+    # Then the learned ranker's view: its best entry's score, its lead over its second, whether
+    # it agrees with the combined best, its score for the combined best, and the lead of its
+    # best out-of-scope class over its best entry.
+    confidence: tuple[float, ...] = (
+        -6.0, 6.0, 4.0, 3.0, 0.0, 0.0, 0.0, 0.0, -4.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+    )  # fmt: skip
+    ranker: RankerSettings = RankerSettings()
     # An out-of-scope example must lead the best entry by this much to make the answer "none".
     negative_margin: float = Field(default=0.0, ge=-1, le=1)
     # Confidence needed to answer, and to offer choices ("did you mean") instead of "none".
@@ -118,6 +139,7 @@ class Settings(_Frozen):
     reminders: ReminderSettings = ReminderSettings()
     requests: RequestSettings = RequestSettings()
     desk: DeskSettings = DeskSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     @property
     def effective_database_url(self) -> str:

@@ -6,27 +6,30 @@ of Telegram.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import pickle
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Literal
 
 from bot.config import Settings
-from bot.knowledge import KnowledgeBase, load_knowledge
+from bot.engine_build import build_in_worker
+from bot.engine_store import (
+    Built,
+    TrainingError,
+    build,
+    cache_path,
+    read_cache,
+)
+from bot.knowledge import KnowledgeBase, KnowledgeError, load_knowledge
+from bot.knowledge.loader import Problem
 from bot.language.analyzer import TextAnalyzer
 from bot.language.detect import LanguageDetector
 from bot.language.intents import EMERGENCY_ENTRY, Intents, smalltalk_language
-from bot.language.lemmas import LemmaTables
-from bot.language.normalize import clean_text
+from bot.language.normalize import clean_text, fold
 from bot.language.terms import GermanTerms
 from bot.languages import LANGUAGES
-from bot.matching.index import SearchIndex
 from bot.matching.matcher import Candidate, Matcher, Status
 
 log = logging.getLogger(__name__)
@@ -101,15 +104,15 @@ class AnsweringEngine:
         detector = detector or make_detector(settings)
         started = time.perf_counter()
         analyzer = TextAnalyzer()
-        cache = _cache_path(settings, kb)
-        built = _read_cache(cache)
+        cache = cache_path(settings, kb)
+        built = read_cache(cache)
         if built is None:
             built = _build_and_load(kb, analyzer, settings, cache, timings, progress)
         timings["cache_load"] = time.perf_counter() - started - sum(timings.values())
-        tables, index = built
-        analyzer.use_tables(tables)
+        analyzer.use_tables(built.tables)
         detector.use_terms(GermanTerms.cached(kb, settings.cache_dir))
-        return cls(kb, settings, detector, analyzer, Matcher(index, settings.matching), timings)
+        matcher = Matcher(built.index, settings.matching, built.ranker)
+        return cls(kb, settings, detector, analyzer, matcher, timings)
 
     def ask(self, text: str, hint: str | None = None) -> MatchResult:
         """Match one message. ``hint`` is the user's language, used for short or unclear text."""
@@ -123,16 +126,21 @@ class AnsweringEngine:
             return before
         text = self.intents.smalltalk.strip(text)  # "Hallo, wie ...?": the question only
         analysis = self.analyzer.analyze(text, language)
-        decision = self.matcher.decide(self.matcher.rank(analysis, language))
+        decision = self.matcher.decide(self.matcher.rank(analysis, language, fold(text)))
         best = decision.best
+        # "score" is the confidence the decision used; alternatives carry their relevance.
         if decision.status == "none" or best is None:
-            score = best.score if best else 0.0
-            return MatchResult("none", None, language, score, decision.candidates, certain)
-        # "score" is the best candidate's relevance; the decision used the confidence model.
+            return MatchResult(
+                "none", None, language, decision.confidence, decision.candidates, certain
+            )
         return MatchResult(
-            decision.status, best.entry_id, language, best.score, decision.candidates[1:], certain
+            decision.status,
+            best.entry_id,
+            language,
+            decision.confidence,
+            decision.candidates[1:],
+            certain,
         )
-
 
     def _before_matching(
         self, text: str, hint: str | None, language: str, certain: bool
@@ -160,10 +168,6 @@ def make_detector(settings: Settings) -> LanguageDetector:
     return detector
 
 
-# Bump when the index's structure changes, so old caches are not loaded.
-INDEX_FORMAT = 5
-
-
 def _build_and_load(
     kb: KnowledgeBase,
     analyzer: TextAnalyzer,
@@ -171,88 +175,21 @@ def _build_and_load(
     cache: Path,
     timings: dict[str, float],
     progress: Progress | None = None,
-) -> tuple[LemmaTables, SearchIndex]:
+) -> Built:
     """Build in a worker process and load the result; in this process if that fails
-    (e.g. a read-only data folder), which costs memory but still works."""
-    from bot.engine_build import build_in_worker
-
+    (e.g. a read-only data folder), which costs memory but still works. A knowledge base the
+    ranker cannot be trained on stops here with the reason."""
     if progress is not None:
         progress(0)
     try:
-        timings.update(build_in_worker(kb, settings, cache, progress))
-        built = _read_cache(cache)
-        if built is not None:
-            return built
-    except RuntimeError as exc:
-        log.warning("%s; building in this process", exc)
-    return _build(kb, analyzer, settings, timings, progress)
-
-
-# Share of a cold build's time spent on the lemma tables (the rest is the index), measured.
-LEMMA_SHARE = 80
-
-
-def _build(
-    kb: KnowledgeBase,
-    analyzer: TextAnalyzer,
-    settings: Settings,
-    timings: dict[str, float],
-    progress: Progress | None = None,
-) -> tuple[LemmaTables, SearchIndex]:
-    """Lemma tables for the knowledge base's vocabulary, then the search index."""
-    shown: list[int] = []
-
-    def report(percent: int) -> None:  # each step once
-        if progress is not None and (not shown or percent > shown[-1]):
-            shown.append(percent)
-            progress(percent)
-
-    started = time.perf_counter()
-    vocabulary = {
-        lang: [w for texts in kb.texts(lang) for ws in analyzer.tokens(texts, lang) for w in ws]
-        for lang in LANGUAGES
-    }
-    tables = LemmaTables.for_vocabulary(
-        vocabulary, settings.cache_dir, lambda done: report(round(done * LEMMA_SHARE))
-    )
-    analyzer.use_tables(tables)
-    timings["lemma_tables"] = time.perf_counter() - started
-    report(LEMMA_SHARE)
-    started = time.perf_counter()
-    index = SearchIndex.build(kb, analyzer, LANGUAGES)
-    timings["index"] = time.perf_counter() - started
-    report(100)
-    return tables, index
-
-
-def _cache_path(settings: Settings, kb: KnowledgeBase) -> Path:
-    key = f"{kb.fingerprint()}-{version('simplemma')}-{version('spacy')}-v{INDEX_FORMAT}"
-    return settings.cache_dir / f"engine-{hashlib.sha256(key.encode()).hexdigest()[:20]}.pickle"
-
-
-def _read_cache(path: Path) -> tuple[LemmaTables, SearchIndex] | None:
-    """The engine built earlier for exactly this knowledge base (our own file in data/)."""
-    try:
-        with path.open("rb") as handle:
-            loaded = pickle.load(handle)  # noqa: S301 - written by _write_cache, not user input
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return None
-    if not (isinstance(loaded, tuple) and len(loaded) == 2):
-        return None
-    return loaded
-
-
-def _write_cache(path: Path, built: tuple[LemmaTables, SearchIndex]) -> bool:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(built, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-        for old in path.parent.glob("engine-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)
-        return True
-    except OSError as exc:  # a read-only data folder only costs time on the next start
-        log.warning("cannot cache the search index: %s", exc)
-        return False
+        try:
+            timings.update(build_in_worker(kb, settings, cache, progress))
+            built = read_cache(cache)
+            if built is not None:
+                return built
+        except RuntimeError as exc:
+            log.warning("%s; building in this process", exc)
+        return build(kb, analyzer, settings, timings, progress)
+    except TrainingError as exc:
+        where = str(settings.knowledge_dir)
+        raise KnowledgeError([Problem(where, None, None, str(exc))]) from None

@@ -1,11 +1,13 @@
-"""Build the engine's lemma tables and search index in a worker process.
+"""Build the engine's lemma tables, search index and learned ranker in a worker process.
 
 Analysing every text of the knowledge base grows spaCy's vocabulary and string store by
-hundreds of megabytes at 2,000 entries; done here, that memory is returned to the system when
-the worker ends, and the bot only loads the compact result from the cache.
+hundreds of megabytes at 2,000 entries, and training holds the full feature matrix; done here,
+that memory is returned to the system when the worker ends, and the bot only loads the compact
+result from the cache.
 
-Worker protocol: a pickled ``(KnowledgeBase, Settings, cache_path)`` on stdin; writes the cache
-file and prints the build timings as JSON.
+Worker protocol: a pickled ``(KnowledgeBase, Settings, cache_path)`` on stdin; progress lines
+(``progress 42``, percent) on stderr; writes the cache file and prints the build timings as JSON.
+Exit status 3: the knowledge base cannot train the ranker (the reason on stderr).
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.config import Settings
+from bot.engine_store import TrainingError, build, write_cache
 from bot.knowledge import KnowledgeBase
+from bot.language.analyzer import TextAnalyzer
 
 PROGRESS = "progress "  # worker's stderr lines starting with this carry a percentage
+TRAINING_FAILED = 3
 
 
 def build_in_worker(
@@ -29,41 +34,52 @@ def build_in_worker(
     cache: Path,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, float]:
-    """Run the build in ``python -m bot.engine_build``; return its timings. Progress lines
-    the worker writes to stderr go to ``progress``; the rest is kept for an error message."""
+    """Run the build in ``python -m bot.engine_build``; return its timings.
+
+    Raises TrainingError when the knowledge base cannot train the ranker, RuntimeError when
+    the worker fails otherwise."""
     worker = subprocess.Popen(
         [sys.executable, "-m", "bot.engine_build"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    assert worker.stdin is not None and worker.stdout is not None and worker.stderr is not None
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=False,
+    )
+    assert worker.stdin and worker.stdout and worker.stderr
     worker.stdin.write(pickle.dumps((kb, settings, cache), protocol=pickle.HIGHEST_PROTOCOL))
     worker.stdin.close()
-    errors: list[bytes] = []
-    for line in worker.stderr:
-        if line.startswith(PROGRESS.encode()) and line[len(PROGRESS) :].strip().isdigit():
+    errors: list[str] = []
+    for raw in worker.stderr:
+        line = raw.decode(errors="replace").rstrip("\n")
+        if line.startswith(PROGRESS) and line[len(PROGRESS) :].strip().isdigit():
             if progress is not None:
                 progress(int(line[len(PROGRESS) :]))
         else:
             errors.append(line)
-    output = worker.stdout.read()
-    if worker.wait() != 0:
-        detail = b"".join(errors).decode(errors="replace")[-2000:]
-        raise RuntimeError(f"building the search index failed:\n{detail}")
-    timings: dict[str, float] = json.loads(output.decode().strip().splitlines()[-1])
+    output = worker.stdout.read().decode()
+    status = worker.wait()
+    message = "\n".join(errors)[-2000:]
+    if status == TRAINING_FAILED:
+        raise TrainingError(errors[-1] if errors else "training failed")
+    if status != 0:
+        raise RuntimeError(f"building the search index failed:\n{message}")
+    timings: dict[str, float] = json.loads(output.strip().splitlines()[-1])
     return timings
 
 
 def _main() -> None:
-    from bot.engine import _build, _write_cache
-    from bot.language.analyzer import TextAnalyzer
-
     kb, settings, cache = pickle.loads(sys.stdin.buffer.read())  # noqa: S301 - from our parent
     timings: dict[str, float] = {}
-    def report(percent: int) -> None:
+
+    def progress(percent: int) -> None:
         print(f"{PROGRESS}{percent}", file=sys.stderr, flush=True)
 
-    built = _build(kb, TextAnalyzer(), settings, timings, report)
-    if not _write_cache(cache, built):
+    try:
+        built = build(kb, TextAnalyzer(), settings, timings, progress)
+    except TrainingError as exc:
+        print(exc, file=sys.stderr, flush=True)
+        raise SystemExit(TRAINING_FAILED) from None
+    if not write_cache(cache, built):
         raise SystemExit("cannot write the search index cache")
     print(json.dumps(timings))
 

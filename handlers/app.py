@@ -102,8 +102,9 @@ async def start_background(app: Application) -> None:  # type: ignore[type-arg]
         settings.reminders, wake=sender.wake,
     )  # fmt: skip
     reminders.desk, reminders.staff_chat = services.assistant.desk, settings.telegram.staff_chat_id
+    reminders.purge = services.assistant.privacy.purge
     reminders.start()
-    reminders.schedule_retention()
+    reminders.schedule_retention(settings.privacy.purge_at)
     services.assistant.reminders = reminders
     services.assistant.desk.schedule_reminder = reminders.schedule_desk
 

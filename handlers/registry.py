@@ -14,19 +14,21 @@ from telegram.ext import (
     filters,
 )
 
+from bot import actions
 from bot.languages import LANGUAGES
-from handlers import desk, resident
+from handlers import desk, privacy, resident
 from handlers.durability import current_run
 from handlers.services import Services
 
 log = logging.getLogger(__name__)
 COMMANDS = (
     "start", "topics", "appointment", "myrequests", "human", "end", "language", "help",
-    "privacy", "cancel",
+    "privacy", "mydata", "forget", "cancel",
 )  # fmt: skip
 DESK_COMMANDS = ("human", "end")  # in the menu only when a staff chat is configured
 STAFF_TICKET_COMMANDS = ("claim", "kb", "close", "reopen")
 PRIVATE = filters.ChatType.PRIVATE
+FORGET_YES = actions.encode("forget_yes")
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -39,6 +41,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         ("language", resident.language),
         ("help", resident.help_),
         ("privacy", resident.privacy),
+        ("mydata", privacy.mydata),
+        ("forget", privacy.forget),
         ("cancel", resident.cancel),
         ("human", desk.human),
         ("end", desk.end),
@@ -49,6 +53,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         app.add_handler(
             CommandHandler(name, callback, filters=PRIVATE & filters.UpdateType.MESSAGE)
         )
+    app.add_handler(CallbackQueryHandler(privacy.forget_confirmed, pattern=f"^{FORGET_YES}$"))
     app.add_handler(CallbackQueryHandler(resident.button))
     app.add_handler(MessageHandler(PRIVATE & filters.UpdateType.EDITED, resident.edited))
     app.add_handler(

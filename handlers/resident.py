@@ -63,8 +63,8 @@ async def help_(update: Update, context: Context) -> None:
 
 
 async def privacy(update: Update, context: Context) -> None:
-    """Say what is stored and why."""
-    await deliver(context.bot, chat_id(update), [assistant(context).privacy(who(update))])
+    """Say what is stored, why and for how long, with a button to delete it."""
+    await deliver(context.bot, chat_id(update), [assistant(context).privacy_notice(who(update))])
 
 
 async def cancel(update: Update, context: Context) -> None:
@@ -140,6 +140,8 @@ def staff_decision(update: Update, context: Context, action: actions.Action) -> 
     request_id, revision = int(action.args[0]), int(action.args[1] or 0)
     if action.kind == "staff_propose":
         return staff.propose_choices(request_id, revision)
+    if action.kind == "staff_propose_page":
+        return staff.propose_choices(request_id, revision, int(action.args[2]))
     if action.kind == "staff_card":
         return staff.show_card(request_id, revision)
     if action.kind == "staff_propose_at":

@@ -39,7 +39,8 @@ def test_ask_json_small_talk_is_none_and_danger_is_the_emergency_entry() -> None
     assert out.returncode == 0, out.stderr
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert [(r["status"], r["kind"], r["entry_id"]) for r in rows] == [
-        *[("none", "smalltalk", None)] * 6, ("answer", "emergency", "emergency")
+        *[("none", "smalltalk", None)] * 6,
+        ("answer", "emergency", "emergency"),
     ]
     assert [r["language"] for r in rows[:6]] == ["de", "de", "de", "de", "de", "ru"]
 
@@ -74,18 +75,24 @@ def test_kb_stats_counts_languages_and_reviews() -> None:
     assert all(row["questions"] >= 5 * data["entries"] for row in data["languages"].values())
 
 
-def test_eval_prints_per_language_accuracy(tmp_path: Path) -> None:
+def test_eval_prints_per_language_and_per_kind(tmp_path: Path) -> None:
     items = [
         {"q": "wie viel geld fuer ein kleinprojekt", "expect": "funding-small", "lang": "de"},
         {"q": "recipe for banana bread", "expect": "none", "lang": "en"},
+        {"q": "hallo", "expect": "none", "lang": "de", "kind": "smalltalk"},
     ]
     path = tmp_path / "set.yaml"
     path.write_text(yaml.safe_dump(items))
     out = run("eval", str(path))
     assert out.returncode == 0, out.stderr
-    rows = {line.split()[0]: line.split() for line in out.stdout.splitlines()[1:]}
-    assert rows["de"][1:3] == ["1", "100.0%"]  # one question, top-1 right
-    assert rows["en"][1] == "0" and rows["en"][-2:] == ["1", "100.0%"]  # out of scope: none
+    by_language, by_kind = out.stdout.split("\n\n")[:2]
+    rows = {line.split()[0]: line.split() for line in by_language.splitlines()[1:]}
+    # items, in scope, direct, wrong, helpful: the question is answered directly and right.
+    assert rows["de"][1:6] == ["2", "1", "100.0%", "0.0%", "100.0%"]
+    assert rows["en"][2] == "0" and rows["en"][-2:] == ["1", "100.0%"]  # out of scope: none
+    kinds = {line.split()[0]: line.split() for line in by_kind.splitlines()[1:]}
+    assert set(kinds) == {"well-formed", "smalltalk", "out-of-scope", "all"}
+    assert kinds["smalltalk"][-2:] == ["1", "100.0%"]  # small talk: no entry
 
 
 def test_run_without_token_says_so_in_one_line(tmp_path: Path) -> None:
@@ -169,6 +176,38 @@ def test_requests_list_json_csv_in_local_time_winter_and_summer(tmp_path: Path) 
     assert "'bogus' is not one of" in bogus.stderr and "'cancelled'" in bogus.stderr
 
 
+@pytest.mark.database
+def test_privacy_report_shows_what_is_held_and_what_the_next_purge_removes(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from bot.storage import Database
+    from bot.storage.models import UnansweredQuestion, utcnow
+    from tests.e2e.conftest import fresh_database_url
+
+    url = fresh_database_url(tmp_path)
+    db = Database(url)
+    db.migrate()
+    with db.session() as session:
+        for age in (200, 3):
+            session.add(UnansweredQuestion(text="Wohngeld?", language="de", status="none",
+                                           created_at=utcnow() - dt.timedelta(days=age)))  # fmt: skip
+    db.dispose()
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        yaml.safe_dump({"database_url": url, "knowledge_dir": str(ROOT / "knowledge")})
+    )
+    report = run("--config", str(config), "privacy", "report", "--json")
+    assert report.returncode == 0, report.stderr
+    lines = {row["kind"]: row for row in map(json.loads, report.stdout.splitlines())}
+    assert lines["unanswered_questions"] == {"kind": "unanswered_questions", "held": 2,
+                                             "oldest_days": 200, "days": 180, "next_purge": 1}  # fmt: skip
+    assert lines["feedback"]["held"] == 0
+    purged = run("--config", str(config), "privacy", "purge")
+    assert "unanswered_questions: 1" in purged.stdout
+    again = run("--config", str(config), "privacy", "report")
+    assert again.returncode == 0 and "unanswered_questions" in again.stdout
+    row = next(line for line in again.stdout.splitlines() if line.startswith("unanswered"))
+    assert row.split()[1:] == ["1", "3", "180", "0"]
 
 
 def test_outside_the_project_folder_the_cli_says_what_is_missing(tmp_path: Path) -> None:

@@ -30,8 +30,12 @@ from bot.i18n import Texts
 from bot.intake.flow import IntakeFlow
 from bot.knowledge import Entry
 from bot.languages import LANGUAGES, NATIVE_NAMES
+from bot.privacy.hold import Holding
+from bot.privacy.intent import wants_erasure
+from bot.privacy.sensitive import sensitive_kind
+from bot.privacy.service import Forgotten, Privacy
 from bot.storage import Database
-from bot.storage.models import User
+from bot.storage.models import FormState, User
 
 if TYPE_CHECKING:  # imported for types only: reminders import the conversation's replies
     from bot.intake.reminders import Reminders
@@ -60,6 +64,11 @@ class Assistant:
         self.desk = Desk(
             texts, load_staff_texts(), db, self.kb, settings.desk,
             settings.telegram.staff_chat_id, self.language_of,
+        )  # fmt: skip
+        self.holding = Holding(texts, db)
+        self.privacy = Privacy(
+            texts, db, settings.privacy, settings.requests.retention_days,
+            settings.desk.retention_days, self.language_of, settings.telegram.staff_chat_id,
         )  # fmt: skip
 
     # -- language -------------------------------------------------------------------------
@@ -129,9 +138,21 @@ class Assistant:
             language=language,
         )
 
-    def privacy(self, who: UserRef) -> Reply:
-        language = self.user_language(who)
-        return Reply(self.t(language, "privacy"), language=language)
+    def privacy_notice(self, who: UserRef) -> Reply:
+        """/privacy: what is stored, why, for how long; a button to delete it all."""
+        return self.privacy.explain(self.user_language(who))
+
+    def mydata(self, who: UserRef) -> Reply:
+        """/mydata: a summary and a file of everything stored about the resident."""
+        client = (who.client_language or "").split("-")[0].lower()
+        return self.privacy.mydata(who, client if client in LANGUAGES else self.default_language)
+
+    def forget(self, who: UserRef) -> Reply:
+        """/forget: asks first; the confirmation button deletes (``forget_confirmed``)."""
+        return self.privacy.ask_forget(self.user_language(who))
+
+    def forget_confirmed(self, who: UserRef) -> Forgotten:
+        return self.privacy.forget(who, self.user_language(who))
 
     def cancel(self, who: UserRef) -> Reply:
         language = self.user_language(who)
@@ -141,7 +162,7 @@ class Assistant:
 
     def appointment(self, who: UserRef) -> list[Reply]:
         """Start the request form for an advice appointment."""
-        return self.intake.start(who, self.user_language(who))
+        return self.intake.tagged(who, self.intake.start(who, self.user_language(who)))
 
     def my_requests(self, who: UserRef) -> Reply:
         return self.intake.mine.listing(who, self.user_language(who))
@@ -170,12 +191,17 @@ class Assistant:
         while the resident talks with staff, pass it on to them."""
         with self.db.session() as session:
             user, form_open, ticket_open = with_state(session, who)
+            held = self._hold_if_sensitive(session, user, form_open, ticket_open, text, ref)
+            if held is not None:
+                return [held]
             if form_open:
                 replies, route = None, "form"  # answered by the form, below
             elif ticket_open:
                 replies, route = None, "desk"
             else:
                 language = self.language_of(user)
+                if wants_erasure(text):  # "delete my data": the /forget question
+                    return [self.privacy.ask_forget(language)]
                 result, replies = self._answer(session, user, text, language)
         if replies is None:
             if route == "desk":
@@ -183,10 +209,43 @@ class Assistant:
                 if relayed is not None:
                     return relayed
                 return self.ask(who, text, ref)  # the ticket ended in the meantime
-            return self.intake.text(who, text)
+            return self.intake.tagged(who, self.intake.text(who, text))
         if result is not None and result.language != language and result.language_certain:
             replies.append(self._switch_offer(result.language, language))
         return replies
+
+    def _hold_if_sensitive(
+        self, session: Session, user: User, form_open: bool, ticket_open: bool, text: str,
+        ref: MessageRef | None,
+    ) -> Reply | None:  # fmt: skip
+        """A message on its way to staff or into a request's description that looks like it
+        holds an ID number, an IBAN or health details is held until the resident answers."""
+        if form_open:
+            form = session.get(FormState, user.id)
+            if form is None or form.step != "description":
+                return None
+            route = "form"
+        elif ticket_open:
+            route = "desk"
+        else:
+            return None
+        kind = sensitive_kind(text)
+        if kind is None:
+            return None
+        return self.holding.hold(session, user, route, text, ref, kind, self.language_of(user))
+
+    def _release(self, who: UserRef, token: str, send: bool, language: str) -> list[Reply]:
+        """The answer to a sensitive-data warning: pass the held message on, or drop it."""
+        released = self.holding.take(who, token, keep=send)
+        if released is None:
+            return [Reply(self.t(language, "button_expired"), mode="notice", language=language)]
+        if not send:
+            return [self.holding.answered(language, "rewritten")]
+        done = self.holding.answered(language, "sent")
+        if released.route == "form":
+            return [done, *self.intake.text(who, released.text)]
+        relayed = self.desk.resident_message(who, released.text, "text", released.ref)
+        return [done, *(relayed if relayed is not None else self.ask(who, released.text))]
 
     def _answer(
         self, session: Session, user: User, text: str, language: str
@@ -293,7 +352,7 @@ class Assistant:
         if kind == "intake_start":
             return self.appointment(who)
         if kind.startswith("intake_"):
-            return self.intake.press(who, action, message_ref, language)
+            return self.intake.tagged(who, self.intake.press(who, action, message_ref, language))
         if kind.startswith("request_") or kind == "proposal_accept":
             return self._my_request(who, action, language)
         if kind.startswith("staff_"):  # only valid in the staff chat, see handlers
@@ -315,6 +374,14 @@ class Assistant:
             return self.desk.request(who)
         if kind == "desk_consent":
             return self.desk.consent(who, args[0] == "1")
+        if kind in ("sensitive_send", "sensitive_rewrite"):
+            return self._release(who, args[0], kind == "sensitive_send", language)
+        if kind == "forget_ask":
+            return [self.privacy.ask_forget(language)]
+        if kind == "forget_no":
+            return [self.privacy.keep(language)]
+        if kind == "forget_yes":  # normally taken by the handler, which also tells staff
+            return self.forget_confirmed(who).replies
         if kind == "desk_rate":
             return self.desk.rate(who, int(args[0]), int(args[1]))
         if kind == "feedback":

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import replace
 from html import escape
 from typing import Any
 
@@ -122,6 +123,8 @@ class IntakeFlow:
             if state is None:
                 return self._expired(language)
             lang = state.data["language"]
+            if action.form != state.token[:8]:  # another (earlier) form's button
+                return self._expired(lang)
             if action.kind == "intake_precheck":
                 return self._precheck_answer(session, state, action)
             if action.kind == "intake_slot_page":
@@ -315,6 +318,15 @@ class IntakeFlow:
 
     # -- helpers ----------------------------------------------------------------------------
 
+    def tagged(self, who: UserRef, replies: list[Reply]) -> list[Reply]:
+        """``replies`` with the buttons of the form marked as the resident's current form's."""
+        with self.db.session() as session:
+            state = self._state(session, who)
+            token = state.token if state is not None else None
+        if token is None:
+            return replies
+        return [_tag_buttons(reply, token) for reply in replies]
+
     def _expired(self, language: str) -> list[Reply]:
         return [Reply(self.texts.get(language, "button_expired"), mode="notice", language=language)]
 
@@ -341,3 +353,21 @@ def precheck_result(flow: IntakeFlow, lang: str, answers: dict[str, str]) -> str
         lines.append(flow.t(lang, "pc_result_share_low"))
     lines.append(flow.t(lang, "pc_result_rules"))
     return "\n".join(lines)
+
+
+def _tag_buttons(reply: Reply, token: str) -> Reply:
+    if not reply.buttons:
+        return reply
+    rows = tuple(
+        tuple(Button(b.label, actions.tag(b.action, token)) if _of_form(b.action) else b
+              for b in row)
+        for row in reply.buttons
+    )  # fmt: skip
+    return replace(reply, buttons=rows)
+
+
+def _of_form(data: str) -> bool:
+    action = actions.parse(data)
+    return (
+        action is not None and action.kind.startswith("intake_") and action.kind != "intake_start"
+    )

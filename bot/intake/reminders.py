@@ -46,6 +46,8 @@ class Reminders:
         self.db, self.outbox, self.texts = db, outbox, texts
         self.hours, self.settings, self.wake = hours, settings, wake
         self.desk: Desk | None = None  # set while the bot runs with a staff chat
+        # The nightly retention purge (bot.privacy): what it removed, by kind of data.
+        self.purge: Callable[[], dict[str, int]] | None = None
         self.staff_chat: int | None = None
         self.scheduler = AsyncIOScheduler(
             jobstores={"default": SQLAlchemyJobStore(url=db.url, tablename=JOB_TABLE)},
@@ -139,20 +141,23 @@ class Reminders:
         self.wake()
         return queued
 
-    def schedule_retention(self) -> None:
-        """Every night at 03:15: delete closed tickets past their retention period."""
+    def schedule_retention(self, at: dt.time = dt.time(3, 15)) -> None:
+        """Every night at ``at`` (local time): the retention purge (see bot/privacy)."""
         self.scheduler.add_job(
-            purge_tickets, "cron", hour=3, minute=15, id="desk-retention", replace_existing=True
-        )
+            purge_tickets, "cron", hour=at.hour, minute=at.minute, id="desk-retention",
+            replace_existing=True,
+        )  # fmt: skip
 
 
 def purge_tickets() -> None:
-    """The nightly retention job."""
-    if _active is None or _active.desk is None:
+    """The nightly retention job (its name is kept: stored jobs refer to it)."""
+    if _active is None:
         return
-    removed = _active.desk.purge()
-    if removed:
-        log.info("deleted %d closed tickets past their retention period", removed)
+    if _active.purge is not None:
+        removed = _active.purge()
+        log.info("retention purge: %s", ", ".join(f"{k} {v}" for k, v in removed.items()))
+    elif _active.desk is not None:
+        log.info("deleted %d closed tickets past their retention period", _active.desk.purge())
 
 
 def deliver_desk_reminder(ticket_id: int, since: str) -> None:

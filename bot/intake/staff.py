@@ -23,7 +23,7 @@ from bot.i18n import Texts
 from bot.intake import requests as store
 from bot.intake.calendar import CalendarFiles
 from bot.intake.hours import ConsultationHours, Slot
-from bot.intake.timing import free_ahead, slot_of, staff_when, when
+from bot.intake.timing import free_page, slot_of, staff_when, when
 from bot.storage import Database
 from bot.storage.models import ConsultationRequest, User, utcnow
 
@@ -164,23 +164,32 @@ class StaffDecisions:
 
     # -- proposing another time -------------------------------------------------------------
 
-    def propose_choices(self, request_id: int, revision: int) -> list[Reply]:
-        """The free times to propose instead (the card shows them as buttons)."""
+    def propose_choices(self, request_id: int, revision: int, page: int = 0) -> list[Reply]:
+        """The free times to propose instead (the card shows them as buttons, a page at a
+        time, with earlier / later and a way back to the card)."""
         with self.db.session() as session:
             request, refused = self._current(session, request_id, revision)
             if request is None:
                 return refused
             rid, rev = str(request_id), str(revision)
-            rows = [
+            slots, more = free_page(session, self.hours, page)
+            rows: list[tuple[Button, ...]] = [
                 (Button(staff_when(s, self.staff_texts),
                         actions.encode("staff_propose_at", rid, rev, s.key)),)
-                for s in free_ahead(session, self.hours)
+                for s in slots
             ]  # fmt: skip
             text = (
                 self.s("propose_heading", reference=request.reference)
                 if rows
                 else self.s("no_slots")
             )
+            pager = [
+                Button(self.s(label), actions.encode("staff_propose_page", rid, rev, str(to)))
+                for label, to, shown in (("earlier", page - 1, page > 0), ("later", page + 1, more))
+                if shown
+            ]
+            if pager:
+                rows.append(tuple(pager))
             rows.append((Button(self.s("back"), actions.encode("staff_card", rid, rev)),))
             return [Reply(text, tuple(rows), mode="edit")]
 

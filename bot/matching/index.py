@@ -154,3 +154,51 @@ def _analyse_by_language(
         analysed = analyzer.analyze_many(texts, lang)
         result[lang] = [analysed[start:end] for start, end in bounds]
     return result
+
+
+def phrase_coverage(
+    table: PhraseTable,
+    units: list[tuple[tuple[str, ...], float]],
+    weights: list[float],
+    docs: NDArray[np.intp],
+) -> NDArray[np.float64]:
+    """Per document in ``docs``: the best share of the message's word weight that one single
+    string (title, question or keyword) of the document holds."""
+    total = sum(weights)
+    unit_of: dict[int, int] = {}
+    for number, (forms, _credit) in enumerate(units):
+        for form in forms:
+            term = table.term_ids.get(form)
+            if term is not None:
+                unit_of.setdefault(term, number)
+    if not unit_of or not total or not len(docs):
+        return np.zeros(len(docs))
+    first, last = table.doc_start[docs], table.doc_start[docs + 1]
+    starts, ends = table.term_start[first], table.term_start[last]
+    positions = _ranges(starts, ends)
+    query_terms = np.fromiter(sorted(unit_of), dtype=np.int64)
+    query_units = np.fromiter((unit_of[t] for t in query_terms), dtype=np.int64)
+    found = positions[np.isin(table.terms[positions], query_terms)]
+    if not len(found):
+        return np.zeros(len(docs))
+    strings = table.string_of(found)
+    units_found = query_units[np.searchsorted(query_terms, table.terms[found])]
+    pairs = np.unique(strings * len(units) + units_found)  # each unit once per string
+    value = np.array([weights[u] * units[u][1] for u in range(len(units))])
+    per_string = np.bincount(
+        pairs // len(units), weights=value[pairs % len(units)], minlength=int(last.max()) + 1
+    )
+    # The best string of each document: maxima over [first, last), empty documents 0.
+    bounds = np.empty(2 * len(docs), dtype=np.int64)
+    bounds[0::2], bounds[1::2] = first, last
+    best = np.maximum.reduceat(per_string, bounds)[0::2]
+    return np.where(last > first, best, 0.0) / total
+
+
+def _ranges(starts: NDArray[np.int64], ends: NDArray[np.int64]) -> NDArray[np.int64]:
+    """All of range(a, b) for each pair, concatenated (without a Python loop)."""
+    lengths = ends - starts
+    if not lengths.sum():
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+    return offsets + np.arange(int(lengths.sum()))

@@ -15,6 +15,7 @@ A small logistic model (``confidence``) then estimates how likely the best candi
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,8 +25,9 @@ from rapidfuzz import fuzz, process
 
 from bot.config import CONFIDENCE_FEATURES, MatchingSettings
 from bot.language.analyzer import Analysis
-from bot.matching.index import PhraseTable, Postings, SearchIndex
+from bot.matching.index import Postings, SearchIndex, phrase_coverage
 from bot.matching.index_grams import char_ngrams
+from bot.matching.ranker import LearnedRanker
 
 Status = Literal["answer", "clarify", "none"]
 STOP_WORD_FACTOR = 0.2
@@ -42,12 +44,34 @@ class Candidate:
     phrase: float = 0.0
     fuzzy: float = 0.0
     negative: bool = False  # an out-of-scope example, never offered to a resident
+    learned: float = 0.0  # the learned ranker's score (0-1)
+
+
+@dataclass(frozen=True)
+class LearnedView:
+    """What the learned ranker alone thinks: its best entry and the scores around it."""
+
+    best: str = ""
+    top: float = 0.0
+    second: float = 0.0
+    negative: float = 0.0  # its best out-of-scope item's score
 
 
 @dataclass(frozen=True)
 class Ranking:
     candidates: list[Candidate]  # best first
     known_share: float  # share of the message's word weight the knowledge base knows at all
+    learned: LearnedView = LearnedView()
+
+
+def learned_view(scores: NDArray[np.float64], split: int, ids: Sequence[str]) -> LearnedView:
+    """The learned ranker's best entry, its top two scores and its best out-of-scope score."""
+    if split == 0:
+        return LearnedView()
+    order = _top(scores[:split], 2)
+    second = float(scores[order[1]]) if len(order) > 1 else 0.0
+    negative = float(scores[split:].max()) if len(scores) > split else 0.0
+    return LearnedView(ids[int(order[0])], float(scores[order[0]]), second, negative)
 
 
 @dataclass(frozen=True)
@@ -61,19 +85,26 @@ class Decision:
         return self.candidates[0] if self.candidates else None
 
 
-FEATURES = ("bias", "top", "margin", "known", "word", "char", "phrase", "fuzzy", "negative_gap")
+FEATURES = (
+    "bias", "top", "margin", "known", "word", "char", "phrase", "fuzzy", "negative_gap",
+    "learned_top", "learned_margin", "learned_agrees", "learned_best", "learned_negative_gap",
+)  # fmt: skip
 assert len(FEATURES) == CONFIDENCE_FEATURES
 
 
 def features(ranking: Ranking) -> list[float]:
     """The confidence model's inputs, in the order of ``FEATURES``: about the best entry,
-    how far it leads the next, and how far the closest out-of-scope example leads it."""
+    how far it leads the next, and how far the closest out-of-scope example leads it; then
+    the same as the learned ranker alone sees it, and whether it picks the same entry."""
     real = [c for c in ranking.candidates if not c.negative]
     top = real[0] if real else Candidate("", 0.0)
     second = real[1].score if len(real) > 1 else 0.0
+    view = ranking.learned
     return [
         1.0, top.score, top.score - second, ranking.known_share,
         top.word, top.char, top.phrase, top.fuzzy, negative_gap(ranking),
+        view.top, view.top - view.second, float(view.best == top.entry_id), top.learned,
+        view.negative - view.top,
     ]  # fmt: skip
 
 
@@ -106,15 +137,20 @@ class Evidence:
 
 
 class Matcher:
-    def __init__(self, index: SearchIndex, settings: MatchingSettings) -> None:
+    def __init__(
+        self, index: SearchIndex, settings: MatchingSettings, ranker: LearnedRanker | None = None
+    ) -> None:
         self.index = index
         self.settings = settings
+        self.ranker = ranker
 
-    def rank(self, analysis: Analysis, language: str) -> Ranking:
-        """Entries ordered by combined score, best first (at most ``settings.candidates``)."""
+    def rank(self, analysis: Analysis, language: str, text: str = "") -> Ranking:
+        """Entries ordered by combined score, best first: the lexical evidence's best entries
+        together with the learned ranker's (``text``: the folded message it reads)."""
         if not analysis.words:
             return Ranking([], 0.0)
         s = self.settings
+        share = s.ranker.weight if self.ranker else 0.0
         ev = self.evidence(analysis, language)
         shape = (len(self.index.entry_ids), len(self.index.languages))
         factors = self._language_factors(language)
@@ -123,27 +159,37 @@ class Matcher:
         doc_scores = (s.word_weight * word + s.char_weight * char) * factors
         entry_scores = doc_scores.max(axis=1)
         best_docs = doc_scores.argmax(axis=1)
-        # The best entries, and the best out-of-scope examples to compare them with.
+        learned = self.learned(text or " ".join(analysis.words))
+        # The best entries, and the best out-of-scope examples to compare them with, by
+        # either view.
         split = self.index.negative_from
-        top = np.concatenate(
-            [_top(entry_scores[:split], s.candidates), split + _top(entry_scores[split:], 3)]
+        top = np.unique(
+            np.concatenate(
+                [
+                    _top(entry_scores[:split], s.candidates),
+                    _top(learned[:split], s.candidates),
+                    split + _top(entry_scores[split:], 3),
+                    split + _top(learned[split:], 3),
+                ]
+            )
         )
         docs = (top[:, None] * shape[1] + np.arange(shape[1])[None, :]).ravel()
         phrase = phrase_coverage(self.index.phrases, ev.units, ev.weights, docs)
         phrase = (phrase.reshape(len(top), shape[1]) * factors).max(axis=1)
         query = " ".join(analysis.words)
         lang_no = self._language_number(language)
-        before_fuzzy = entry_scores[top] + s.phrase_weight * phrase
+        lexical = entry_scores[top] + s.phrase_weight * phrase
+        before_fuzzy = (1 - share) * lexical + share * learned[top]
         # Fuzzy similarity is the costliest evidence and the smallest weight: only the
         # candidates that can still come first get it (the rest could not overtake them).
-        reachable = before_fuzzy >= before_fuzzy.max() - s.fuzzy_weight
+        reachable = before_fuzzy >= before_fuzzy.max() - (1 - share) * s.fuzzy_weight
         ranked = []
         for number, entry in enumerate(top):
             doc = int(best_docs[entry])
             fuzzy = 0.0
             if reachable[number]:
                 fuzzy = float(_above(self.fuzzy(query, int(entry), lang_no, doc), s.fuzzy_floor))
-            score = float(before_fuzzy[number]) + s.fuzzy_weight * fuzzy
+            score = float(before_fuzzy[number]) + (1 - share) * s.fuzzy_weight * fuzzy
             ranked.append(
                 Candidate(
                     self.index.entry_ids[entry],
@@ -152,11 +198,20 @@ class Matcher:
                     float(char[entry, doc]),
                     float(phrase[number]),
                     fuzzy,
-                    bool(entry >= self.index.negative_from),
+                    bool(entry >= split),
+                    float(learned[entry]),
                 )
             )
         ranked.sort(key=lambda c: c.score, reverse=True)
-        return Ranking(ranked, ev.known_share)
+        view = learned_view(learned, split, self.index.entry_ids)
+        return Ranking(ranked, ev.known_share, view)
+
+    def learned(self, text: str) -> NDArray[np.float64]:
+        """The learned ranker's score per entry and out-of-scope item, rescaled to 0-1
+        (decision value -1, "clearly not", is 0; +1, "clearly this", is 1)."""
+        if self.ranker is None:
+            return np.zeros(len(self.index.entry_ids))
+        return np.clip((self.ranker.decision(text).astype(np.float64) + 1) / 2, 0.0, 1.0)
 
     def evidence(self, analysis: Analysis, language: str) -> Evidence:
         """Word and character coverage per document, and what the phrase scores need."""
@@ -266,40 +321,3 @@ def _top(scores: NDArray[np.float64], k: int) -> NDArray[np.intp]:
         return np.argsort(-scores)
     part = np.argpartition(-scores, k)[:k]
     return part[np.argsort(-scores[part])]
-
-
-def phrase_coverage(
-    table: PhraseTable,
-    units: list[tuple[tuple[str, ...], float]],
-    weights: list[float],
-    docs: NDArray[np.intp],
-) -> NDArray[np.float64]:
-    """Per document in ``docs``: the best share of the message's word weight that one single
-    string (title, question or keyword) of the document holds."""
-    total = sum(weights)
-    unit_of: dict[int, int] = {}
-    for number, (forms, _credit) in enumerate(units):
-        for form in forms:
-            term = table.term_ids.get(form)
-            if term is not None:
-                unit_of.setdefault(term, number)
-    if not unit_of or not total or not len(docs):
-        return np.zeros(len(docs))
-    first, last = table.doc_start[docs], table.doc_start[docs + 1]
-    starts, ends = table.term_start[first], table.term_start[last]
-    positions = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
-    query_terms = np.fromiter(sorted(unit_of), dtype=np.int64)
-    query_units = np.fromiter((unit_of[t] for t in query_terms), dtype=np.int64)
-    found = positions[np.isin(table.terms[positions], query_terms)]
-    result = np.zeros(len(docs))
-    if not len(found):
-        return result
-    strings = table.string_of(found)
-    units_found = query_units[np.searchsorted(query_terms, table.terms[found])]
-    pairs = np.unique(strings * len(units) + units_found)  # each unit once per string
-    value = np.array([weights[u] * units[u][1] for u in range(len(units))])
-    per_string = np.bincount(pairs // len(units), weights=value[pairs % len(units)])
-    for number, (a, b) in enumerate(zip(first, last, strict=True)):
-        window = per_string[a : min(b, len(per_string))]
-        result[number] = window.max() if len(window) else 0.0
-    return result / total

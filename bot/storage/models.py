@@ -281,3 +281,19 @@ class TicketMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     staff_name: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class HeldMessage(Base):
+    """A resident's message that looks like it holds sensitive data (an ID number, an IBAN,
+    health details), held until the resident says to send it as it is or to write it again."""
+
+    __tablename__ = "held_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(16), unique=True)  # what the buttons carry
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    route: Mapped[str] = mapped_column(String(10))  # desk | form: where it goes once confirmed
+    text: Mapped[str] = mapped_column(Text)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)  # the message in the resident's chat
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

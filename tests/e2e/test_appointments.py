@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -398,7 +399,8 @@ async def test_move_supersedes_the_card_and_a_stale_accept_changes_nothing(world
         await user.press_button(t(services, "de", "confirm"))
         await emu.wait_for_bot_message(user.chat_id, lambda m: m.media_kind == "document")
         old = await emu.wait_for_bot_message(STAFF_CHAT, timeout=10)
-        assert "Förderantrag" in old.text and "Termin: " in old.text and " Uhr (MEZ)" in old.text
+        assert "Förderantrag" in old.text and re.search(r"Termin: \w\w \d\d\.\d\d\.\d{4}, "
+                                                          r"\d\d:\d\d Uhr \((MEZ|MESZ)\)", old.text)
         assert "funding_application" not in old.text and "Slot:" not in old.text
         stale_accept = next(
             b["callback_data"] for row in old.buttons for b in row if b["text"] == "✅ Annehmen"
@@ -480,9 +482,13 @@ async def test_staff_proposes_another_time_and_the_resident_agrees(world) -> Non
         await message_becomes(emu, STAFF_CHAT, card.message_id, "Anliegen:")
         await staff.press_button("🕑 Anderen Termin vorschlagen", message=card, chat=STAFF_CHAT)
         await message_becomes(emu, STAFF_CHAT, card.message_id, "welchen Termin")
-        options = emu.history(STAFF_CHAT)[-1]
+        soonest = emu.history(STAFF_CHAT)[-1].button_labels
+        await staff.press_button("Spätere Termine ▶", message=card, chat=STAFF_CHAT)
+        options = await message_becomes(emu, STAFF_CHAT, card.message_id, "welchen Termin")
+        await emu.world.wait_until(lambda: "◀ Frühere Termine" in card.button_labels, 5)
         assert "welchen Termin" in options.text
-        chosen = options.button_labels[-2]  # the last one leads back to the card
+        chosen = options.button_labels[0]  # from the next week(s)
+        assert chosen not in soonest and chosen.endswith(("Uhr (MEZ)", "Uhr (MESZ)"))
         await staff.press_button(chosen, message=options, chat=STAFF_CHAT)
         proposal = await emu.wait_for_bot_message(
             user.chat_id,

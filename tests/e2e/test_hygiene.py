@@ -10,7 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.storage.models import ConsultationRequest, TicketMessage, UnansweredQuestion, User
+from bot.storage.models import (
+    ConsultationRequest,
+    FormState,
+    TicketMessage,
+    UnansweredQuestion,
+    User,
+)
 from handlers.local import running_bot
 from handlers.services import Services
 from tgemulator import BotApiEmulator
@@ -109,3 +115,25 @@ async def test_button_data_with_impossible_values_is_refused_cleanly(world) -> N
         assert reply.text != services.texts.get("en", "error")
     with services.db.session() as session:
         assert session.scalars(select(TicketMessage)).all() == []
+
+
+async def test_an_earlier_forms_button_is_refused_on_a_newer_form(world) -> None:  # type: ignore[no-untyped-def]
+    emu, services = world
+    user = emu.user(604, "Elif", language_code="tr")
+    kind = services.texts.get("tr", "intake.kind_project_idea")
+    async with running_bot(services.settings, emu, services):
+        await user.send_command("appointment")
+        old = await emu.wait_for_bot_message(user.chat_id, lambda m: kind in m.button_labels)
+        await user.send_command("appointment")  # a new form
+        new = await emu.wait_for_bot_message(user.chat_id, lambda m: kind in m.button_labels)
+        query = await user.press_button(kind, message=old)
+        answer = await emu.wait_for_callback_answer(query)
+        assert answer.get("text") == services.texts.get("tr", "button_expired")
+        await settle()
+        assert emu.history(user.chat_id)[-1].text == new.text  # the new form did not move on
+        with services.db.session() as session:
+            assert session.scalars(select(FormState.step)).one() == "kind"
+        await user.press_button(kind, message=new)  # the new form's own button works
+        await settle()
+        with services.db.session() as session:
+            assert session.scalars(select(FormState.step)).one() == "requester"

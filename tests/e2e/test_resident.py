@@ -72,7 +72,7 @@ async def test_german_question_without_umlauts(env: Env) -> None:
 
 
 async def test_did_you_mean_button_opens_the_chosen_answer(env: Env) -> None:
-    question = "Ausschuss"
+    question = "Einbürgerung"
     result = env.services.engine.ask(question, hint="de")
     assert result.status == "clarify", result  # precondition: a vague one-word question
     user = env.emu.user(504, "Lea", language_code="de")
@@ -222,6 +222,8 @@ async def test_command_menu_is_set_in_every_language(env: Env) -> None:
             "language",
             "help",
             "privacy",
+            "mydata",
+            "forget",
             "cancel",
         ]
         assert commands[1]["description"] == texts(env, lang, "commands.topics")

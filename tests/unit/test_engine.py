@@ -27,10 +27,10 @@ def test_residents_phrasing_finds_the_entry(engine, question: str, entry_id: str
 
 
 def test_a_vague_word_offers_choices(engine) -> None:  # type: ignore[no-untyped-def]
-    result = engine.ask("Ausschuss", hint="de")
+    result = engine.ask("Einbürgerung", hint="de")
     assert result.status == "clarify"
     assert 2 <= len(result.choices) <= 3
-    assert all(c.startswith("ia-") for c in result.choices)
+    assert all(c.startswith("naturalisation-") for c in result.choices)
 
 
 def test_out_of_scope_is_none(engine) -> None:  # type: ignore[no-untyped-def]

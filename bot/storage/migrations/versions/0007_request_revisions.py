@@ -16,9 +16,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("consultation_requests", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("revision", sa.Integer(), nullable=False, server_default="0")
-        )
+        batch_op.add_column(sa.Column("revision", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("card_message_id", sa.BigInteger(), nullable=True))
         batch_op.add_column(
             sa.Column("cancelled_slot_start", sa.DateTime(timezone=True), nullable=True)

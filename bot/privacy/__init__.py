@@ -1,0 +1,1 @@
+"""Residents' data rights (/mydata, /forget), retention periods and the nightly purge."""
