@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.languages import LANGUAGES
+from bot.languages import CHOICES, LANGUAGES
 
 MAX_BYTES = 64
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:00Z")
@@ -23,7 +23,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "topics_new": re.compile(r"tn"),  # the list of topics as a new message
     "topic": re.compile(rf"t:({_ID})"),
     "feedback": re.compile(rf"fb:({_ID}):([01])"),
-    "language": re.compile(r"l:([a-z]{2})"),
+    "language": re.compile(r"l:([a-z]{2}(?:-plain)?)"),  # a language or plain German
     "switch": re.compile(r"sw:([a-z]{2})"),
     "keep": re.compile(r"kp(?::([a-z]{2}))?"),  # the language written, not switched to
     "none_of_these": re.compile(r"nn"),
@@ -113,7 +113,9 @@ def parse(data: str | None) -> Action | None:
             args = match.groups("")  # an optional part left out reads as ""
             if kind == "keep":  # buttons sent before "keep" named the language leave it out
                 args = tuple(a for a in args if a)
-            if kind in ("language", "switch", "keep") and args and args[0] not in LANGUAGES:
+            if kind in ("switch", "keep") and args and args[0] not in LANGUAGES:
+                return None
+            if kind == "language" and args[0] not in CHOICES:
                 return None
             if not all(_possible_time(a) for a in args if _TIME.fullmatch(a)):
                 return None

@@ -140,7 +140,9 @@ def _describe(engine: Any, result: Any) -> str:
     from bot.conversation.render import PERSON_SPAN
 
     lines += [PERSON_SPAN.sub(r"\1", block.answer), ""]
-    lines += [f"Source: {s.title} <{s.url}> (checked {s.checked})" for s in entry.sources]
+    for s in entry.sources:
+        dated = f"as of {s.as_of}, " if s.as_of else ""
+        lines.append(f"Source: {s.title} <{s.url}> ({dated}checked {s.checked})")
     return "\n".join(lines)
 
 
@@ -195,8 +197,12 @@ def kb_stats(obj: Context, as_json: bool) -> None:
             "reviewed": sum(b.reviewed for b in blocks),
             "unreviewed": [e.id for e in knowledge if not e.text(lang).reviewed],
         }
+    without_plain = [e.id for e in knowledge if e.de.plain is None]
     if as_json:
-        click.echo(json.dumps({"entries": len(knowledge), "languages": rows}, ensure_ascii=False))
+        click.echo(json.dumps(
+            {"entries": len(knowledge), "languages": rows, "without_plain": without_plain},
+            ensure_ascii=False,
+        ))  # fmt: skip
         return
     click.echo(
         f"{len(knowledge)} entries in {len(knowledge.topics)} topics, {len(LANGUAGES)} languages"
@@ -214,6 +220,11 @@ def kb_stats(obj: Context, as_json: bool) -> None:
             langs = [lang for lang in LANGUAGES if entry.id in rows[lang]["unreviewed"]]
             if langs:
                 click.echo(f"  {entry.id}: {' '.join(langs)}")
+    if without_plain:
+        click.echo(
+            f"warning: {len(without_plain)} of {len(knowledge)} entries have no plain-German "
+            f"answer (de.plain): {', '.join(without_plain)}"
+        )
 
 
 @main.command("eval")

@@ -8,6 +8,7 @@ from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -16,7 +17,7 @@ from telegram.ext import (
 
 from bot import actions
 from bot.languages import LANGUAGES
-from handlers import desk, privacy, resident
+from handlers import desk, privacy, resident, staff_rights
 from handlers.durability import current_run
 from handlers.services import Services
 
@@ -79,6 +80,13 @@ def register_staff(app: Application, staff_chat: int) -> None:  # type: ignore[t
     """The staff group: ticket commands in topics (or replies), /inbox and /stats anywhere,
     every other message relayed to the ticket's resident (or kept as an internal note)."""
     in_staff = filters.Chat(staff_chat) & filters.UpdateType.MESSAGE
+    # Before everything else (group -1): a member who left is refused at once.
+    app.add_handler(
+        ChatMemberHandler(staff_rights.membership_changed, ChatMemberHandler.CHAT_MEMBER,
+                          chat_id=staff_chat), group=-1,
+    )  # fmt: skip
+    left = filters.Chat(staff_chat) & filters.StatusUpdate.LEFT_CHAT_MEMBER
+    app.add_handler(MessageHandler(left, staff_rights.membership_changed), group=-1)
     for name, callback in (
         ("claim", desk.claim),
         ("kb", desk.kb),

@@ -5,7 +5,9 @@ Only creators, administrators and plain members count: ``restricted`` members (m
 limited by an administrator), those who ``left`` and the ``kicked`` are refused. A positive
 answer is remembered for at most ``MEMBERSHIP_TTL`` seconds (staff write in bursts; one
 getChatMember per message would be wasteful); a negative one is not remembered, so someone
-added to the group is admitted at once, and someone removed is refused within that time.
+added to the group is admitted at once, and someone removed is refused within that time, or at
+once when Telegram reports the change (a ``chat_member`` update, with the bot an administrator,
+or the service message about a member who left).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -43,3 +46,13 @@ async def is_staff(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> bool:
         return True
     admitted.pop(user_id, None)
     return False
+
+
+async def membership_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Someone's membership in the staff group changed: ask Telegram again next time."""
+    admitted: dict[int, float] = context.application.bot_data.setdefault(_CACHE_KEY, {})
+    if update.chat_member is not None:
+        admitted.pop(update.chat_member.new_chat_member.user.id, None)
+    message = update.effective_message
+    if message is not None and message.left_chat_member is not None:
+        admitted.pop(message.left_chat_member.id, None)

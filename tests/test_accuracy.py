@@ -28,10 +28,11 @@ DEV_DIRECT_FLOOR = 0.85
 DEV_HELPFUL_FLOOR = 0.95
 DEV_WRONG_CEILING = 0.03
 # Held-out set (measured, minus a margin).
-HELDOUT_DIRECT_FLOOR = 0.60
-HELDOUT_HELPFUL_FLOOR = 0.75
-HELDOUT_WRONG_CEILING = 0.10
-HELDOUT_NONE_FLOOR = 0.70
+# Measured 2026-12-03: direct 92.5 %, helpful 98.1 %, confidently wrong 1.0 %, none 93.8 %.
+HELDOUT_DIRECT_FLOOR = 0.88
+HELDOUT_HELPFUL_FLOOR = 0.94
+HELDOUT_WRONG_CEILING = 0.03
+HELDOUT_NONE_FLOOR = 0.90
 
 
 def _scores(engine, files: list[Path]) -> tuple[dict[str, Score], dict[str, Score]]:  # type: ignore[no-untyped-def]

@@ -267,6 +267,7 @@ def test_kb_check_warns_but_passes_and_kb_stats_lists_unreviewed(tmp_path: Path)
     assert "warning: " in out.stderr
     assert "entry 'long': field 'de.answer': 999 characters" in out.stderr
     assert "field 'en.questions': 1 question(s); at least 5" in out.stderr
-    assert "all valid (9 warning(s) above)" in out.stdout
+    assert "field 'de.plain': 1 of 1 entries have no plain-German answer yet" in out.stderr
+    assert "all valid (10 warning(s) above)" in out.stdout
     stats = run("--config", str(config), "kb", "stats")
     assert "  long: de en tr ar uk ru fa pl" in stats.stdout

@@ -29,7 +29,7 @@ from bot.engine import AnsweringEngine, MatchResult
 from bot.i18n import Texts
 from bot.intake.flow import IntakeFlow
 from bot.knowledge import Entry
-from bot.languages import LANGUAGES, NATIVE_NAMES
+from bot.languages import CHOICES, LANGUAGES, NATIVE_NAMES, PLAIN_GERMAN, base_language
 from bot.privacy.hold import Holding
 from bot.privacy.intent import wants_erasure
 from bot.privacy.sensitive import sensitive_kind
@@ -74,15 +74,21 @@ class Assistant:
     # -- language -------------------------------------------------------------------------
 
     def language_of(self, user: User) -> str:
-        """The chosen language, else the client's if supported, else the default."""
-        if user.language in LANGUAGES:
-            return user.language
+        """The chosen language (plain German speaks German), else the client's if supported,
+        else the default."""
+        if user.language in CHOICES:
+            return base_language(user.language)
         client = (user.client_language or "").split("-")[0].lower()
         return client if client in LANGUAGES else self.default_language
 
     def user_language(self, who: UserRef) -> str:
         with self.db.session() as session:
             return self.language_of(get_or_create(session, who))
+
+    def wants_plain(self, who: UserRef) -> bool:
+        """Chose plain German: German answers in their plain version where one is written."""
+        with self.db.session() as session:
+            return get_or_create(session, who).language == PLAIN_GERMAN
 
     def t(self, language: str, key: str, /, **values: object) -> str:
         return self.texts.get(language, key, **values)
@@ -99,12 +105,12 @@ class Assistant:
         if payload and payload.strip() == APPOINTMENT_LINK:
             return self.appointment(who)
         if payload:
-            return self._deep_link(payload.strip(), language)
+            return self._deep_link(payload.strip(), language, self.wants_plain(who))
         name = f", {escape(who.first_name)}" if who.first_name else ""
         greeting = Reply(self.t(language, "greeting", name=name), language=language)
         return [greeting, render.language_menu(language, self.texts)]
 
-    def _deep_link(self, payload: str, language: str) -> list[Reply]:
+    def _deep_link(self, payload: str, language: str, plain: bool) -> list[Reply]:
         entry = self.kb.get(payload)
         if entry is None:
             return [
@@ -114,21 +120,26 @@ class Assistant:
                     language=language,
                 )
             ]
-        return [self._entry_reply(entry, language)]
+        return [self._entry_reply(entry, language, plain=plain)]
 
-    def _entry_reply(self, entry: Entry, language: str, browsing: bool = False) -> Reply:
+    def _entry_reply(
+        self, entry: Entry, language: str, browsing: bool = False, plain: bool = False
+    ) -> Reply:
         human = self.desk.button(language) if self.desk.available else None
-        return render.answer(entry, language, self.texts, self.kb, browsing, human)
+        return render.answer(entry, language, self.texts, self.kb, browsing, human, plain)
 
     def choose_language(self, who: UserRef) -> Reply:
         return render.language_menu(self.user_language(who), self.texts)
 
-    def set_language(self, who: UserRef, language: str, mode: str = "edit") -> Reply:
-        """An explicit choice: also forgets earlier "keep my language" answers."""
+    def set_language(self, who: UserRef, choice: str, mode: str = "edit") -> Reply:
+        """An explicit choice (a language or plain German): also forgets earlier "keep my
+        language" answers."""
         with self.db.session() as session:
             user = get_or_create(session, who)
-            user.language, user.kept_languages = language, None
-        return Reply(self.t(language, "language_set"), mode=mode, language=language)  # type: ignore[arg-type]
+            user.language, user.kept_languages = choice, None
+        language = base_language(choice)
+        key = "language_set_plain" if choice == PLAIN_GERMAN else "language_set"
+        return Reply(self.t(language, key), mode=mode, language=language)  # type: ignore[arg-type]
 
     def help(self, who: UserRef) -> Reply:
         language = self.user_language(who)
@@ -260,13 +271,17 @@ class Assistant:
         if result.kind == "smalltalk":  # not a question: nothing to remember or count
             return result, [self._smalltalk_reply(result)]
         self._remember(session, user, text, result)
-        replies = self._replies_for(result, user.unanswered_streak or 0)
+        plain = user.language == PLAIN_GERMAN
+        replies = self._replies_for(result, user.unanswered_streak or 0, plain)
         return result, replies
 
-    def _replies_for(self, result: MatchResult, streak: int = 0) -> list[Reply]:
+    def _replies_for(
+        self, result: MatchResult, streak: int = 0, plain: bool = False
+    ) -> list[Reply]:
         lang = result.language
         if result.status == "answer" and result.entry_id:
-            return [self._entry_reply(self.kb.get(result.entry_id), lang)]  # type: ignore[arg-type]
+            entry = self.kb.get(result.entry_id)
+            return [self._entry_reply(entry, lang, plain=plain)]  # type: ignore[arg-type]
         if result.status == "clarify":
             return [render.clarify(self.kb, result.choices, lang, self.texts)]
         return [self.not_found(lang, offer=streak >= self.desk.settings.offer_after_unanswered)]
@@ -361,7 +376,7 @@ class Assistant:
             entry = self.kb.get(args[0])
             assert entry is not None  # checked by _valid
             browsing = kind == "browse_entry"
-            return [self._entry_reply(entry, language, browsing)]
+            return [self._entry_reply(entry, language, browsing, self.wants_plain(who))]
         if kind in ("topics", "topics_new"):
             return [
                 render.topics_menu(

@@ -12,8 +12,8 @@ from typing import Literal
 from bot import actions
 from bot.conversation.replies import Button, Reply
 from bot.i18n import Texts
-from bot.knowledge import Entry, KnowledgeBase
-from bot.languages import LANGUAGES, NATIVE_NAMES, RIGHT_TO_LEFT
+from bot.knowledge import Entry, KnowledgeBase, Source
+from bot.languages import CHOICES, RIGHT_TO_LEFT, choice_name
 
 RLM = "\u200f"
 
@@ -23,11 +23,14 @@ PERSON_SPAN = re.compile(r"\[person\](.*?)\[/person\]", re.S)
 Person = Literal["button", "unavailable", "in_conversation"]
 
 
-def answer_body(entry: Entry, language: str, texts: Texts, person: Person = "button") -> str:
+def answer_body(
+    entry: Entry, language: str, texts: Texts, person: Person = "button", plain: bool = False
+) -> str:
     """The answer's text. A ``[person]…[/person]`` span stays when the talk-to-a-person button
     is shown, says how to reach the unit when there is no desk, and goes when the resident is
-    already talking to staff."""
-    text = entry.text(language).answer
+    already talking to staff. ``plain``: the plain-German text where the entry has one."""
+    block = entry.text(language)
+    text = block.plain if plain and language == "de" and block.plain else block.answer
     if person == "button":
         return PERSON_SPAN.sub(r"\1", text)
     if person == "unavailable":
@@ -35,27 +38,42 @@ def answer_body(entry: Entry, language: str, texts: Texts, person: Person = "but
     return re.sub(r"[ \t]*" + PERSON_SPAN.pattern + r"\n?", "", text, flags=re.S).rstrip()
 
 
-def answer_text(entry: Entry, language: str, texts: Texts, person: Person = "button") -> str:
+def answer_text(
+    entry: Entry, language: str, texts: Texts, person: Person = "button", plain: bool = False
+) -> str:
     block = entry.text(language)
-    body = answer_body(entry, language, texts, person)
+    body = answer_body(entry, language, texts, person, plain)
     lines = [f"<b>{escape(block.title)}</b>", "", escape(body), ""]
     for source in entry.sources:
-        lines.append(
-            f"<i>{escape(texts.get(language, 'source'))}: "
-            f'<a href="{escape(source.url, quote=True)}">{escape(source.title)}</a> · '
-            f"{escape(texts.get(language, 'checked'))} {source.checked.isoformat()}</i>"
-        )
+        lines.append(f"<i>{source_line(source, language, texts)}</i>")
     text = "\n".join(lines)
     # Right-to-left answers start with a right-to-left mark so that a leading Latin term
     # (e.g. "WIR2.0") does not turn the paragraph left-to-right.
     return RLM + text if language in RIGHT_TO_LEFT else text
 
 
-def sent_length(entry: Entry, language: str, texts: Texts) -> int:
+def source_line(source: Source, language: str, texts: Texts) -> str:
+    """"Source: title · as of 2023 · entry reviewed 2026-12-03": how current the information
+    is ("Stand", when the source dates it) kept apart from when the entry was last reviewed."""
+    parts = [
+        f"{escape(texts.get(language, 'source'))}: "
+        f'<a href="{escape(source.url, quote=True)}">{escape(source.title)}</a>'
+    ]
+    if source.as_of:
+        parts.append(escape(texts.get(language, "as_of", date=source.as_of)))
+    parts.append(escape(texts.get(language, "checked", date=source.checked.isoformat())))
+    return " · ".join(parts)
+
+
+def sent_length(entry: Entry, language: str, texts: Texts, plain: bool = False) -> int:
     """Length of the answer message as Telegram counts it (tags parsed away), the
     longer of with and without the talk-to-a-person button."""
     return max(
-        len(unescape(TAG.sub("", answer_text(entry, language, texts, person))).encode("utf-16-le"))
+        len(
+            unescape(TAG.sub("", answer_text(entry, language, texts, person, plain))).encode(
+                "utf-16-le"
+            )
+        )
         // 2  # Telegram counts UTF-16 code units: an emoji counts two
         for person in ("button", "unavailable")
     )
@@ -71,6 +89,7 @@ def answer(
     kb: KnowledgeBase,
     browsing: bool = False,
     human: Button | None = None,
+    plain: bool = False,
 ) -> Reply:
     kind = "browse_entry" if browsing else "entry"
     shown = {str(a) for a in entry.actions if human is not None or a != "human"}
@@ -93,7 +112,7 @@ def answer(
     if browsing:
         rows.append((Button(texts.get(language, "back"), actions.encode("topic", entry.topic)),))
     return Reply(
-        answer_text(entry, language, texts, "button" if human else "unavailable"),
+        answer_text(entry, language, texts, "button" if human else "unavailable", plain),
         _distinct(rows),
         mode="edit" if browsing else "send",
         language=language,
@@ -161,7 +180,7 @@ def clarify(kb: KnowledgeBase, choices: tuple[str, ...], language: str, texts: T
 
 
 def language_menu(language: str, texts: Texts) -> Reply:
-    buttons = [Button(NATIVE_NAMES[lang], actions.encode("language", lang)) for lang in LANGUAGES]
+    buttons = [Button(choice_name(c), actions.encode("language", c)) for c in CHOICES]
     rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
     return Reply(texts.get(language, "choose_language"), rows, language=language)
 

@@ -28,6 +28,7 @@ from bot.desk.settings import DeskSettings
 from bot.desk.texts import StaffTexts, is_note
 from bot.i18n import Texts
 from bot.knowledge import KnowledgeBase
+from bot.languages import PLAIN_GERMAN
 from bot.storage import Database
 from bot.storage.models import Ticket, TicketLink, User, as_utc, utcnow
 
@@ -393,7 +394,8 @@ class Desk:
             tickets.add_message(session, ticket, "staff", f"[kb:{entry.id}]", staff.name)
             ticket.first_reply_at = ticket.first_reply_at or utcnow()
             intro = self.texts.get(language, "desk.staff_sent_entry", name=escape(staff.name))
-            answer = render.answer_text(entry, language, self.texts, "in_conversation")
+            plain = user.language == PLAIN_GERMAN  # the resident chose plain German
+            answer = render.answer_text(entry, language, self.texts, "in_conversation", plain)
             body = f"{intro}\n\n{answer}"
             confirm = self.staff.get(
                 "kb_sent",

@@ -232,13 +232,18 @@ def _check_message_length(entries: list[tuple[str, Entry]], problems: list[Probl
     texts = load_texts()
     for file, entry in entries:
         for lang, block in entry.blocks():
-            length = sent_length(entry, lang, texts)
-            if length > TELEGRAM_MESSAGE_LIMIT:
-                problems.append(Problem(file, entry.id, f"{lang}.answer", (
-                    f"too long: sent with its title and sources it has {length} characters, "
-                    f"Telegram allows {TELEGRAM_MESSAGE_LIMIT} (the answer itself has "
-                    f"{len(block.answer)}); shorten it"
-                )))  # fmt: skip
+            versions = [("answer", "answer", block.answer)]
+            if block.plain is not None:
+                versions.append(("plain", "plain text", block.plain))
+            for field, name, text in versions:
+                plain = field == "plain"
+                length = sent_length(entry, lang, texts, plain)
+                if length > TELEGRAM_MESSAGE_LIMIT:
+                    problems.append(Problem(file, entry.id, f"{lang}.{field}", (
+                        f"too long: sent with its title and sources it has {length} characters, "
+                        f"Telegram allows {TELEGRAM_MESSAGE_LIMIT} (the {name} itself has "
+                        f"{len(text)}); shorten it"
+                    )))  # fmt: skip
 
 
 def advice(kb: KnowledgeBase, directory: Path) -> list[Problem]:
@@ -257,4 +262,10 @@ def advice(kb: KnowledgeBase, directory: Path) -> list[Problem]:
                     f"{len(block.questions)} question(s); at least {QUESTIONS_ADVICE} help the "
                     "bot find this entry"
                 )))  # fmt: skip
+    without_plain = [entry.id for entry in kb if entry.de.plain is None]
+    if without_plain:
+        found.append(Problem(where, None, "de.plain", (
+            f"{len(without_plain)} of {len(kb)} entries have no plain-German answer yet "
+            f"(residents who chose plain German get the normal one): {', '.join(without_plain)}"
+        )))  # fmt: skip
     return found

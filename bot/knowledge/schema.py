@@ -50,7 +50,14 @@ class _Strict(BaseModel):
 class Source(_Strict):
     url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")]
     title: Text
+    # When the entry was last reviewed against the source; not the date of the information.
     checked: dt.date
+    # How current the information is ("Stand"): a year or year-month from the source's dating.
+    as_of: Annotated[
+        str | None,
+        BeforeValidator(_number_as_text),
+        StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2]))?$"),
+    ] = None
 
 
 class LanguageBlock(_Strict):
@@ -60,12 +67,17 @@ class LanguageBlock(_Strict):
     questions: list[Keyword] = Field(min_length=1)
     keywords: list[Keyword] = Field(default_factory=list)
     answer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    # The answer in plain German (Einfache Sprache), German block only; None: not written yet,
+    # residents who chose plain German get ``answer``.
+    plain: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
     reviewed: bool = False
 
-    @field_validator("answer")
+    @field_validator("answer", "plain")
     @classmethod
-    def _person_spans_closed(cls, value: str) -> str:
+    def _person_spans_closed(cls, value: str | None) -> str | None:
         """``[person]…[/person]`` (the sentence about the talk-to-a-person button) in pairs."""
+        if value is None:
+            return value
         depth = 0
         for tag in re.findall(r"\[/?person\]", value):
             depth += 1 if tag == "[person]" else -1
@@ -90,6 +102,13 @@ class Entry(_Strict):
     ru: LanguageBlock
     fa: LanguageBlock
     pl: LanguageBlock
+
+    @field_validator("en", "tr", "ar", "uk", "ru", "fa", "pl")
+    @classmethod
+    def _plain_only_in_german(cls, value: LanguageBlock) -> LanguageBlock:
+        if value.plain is not None:
+            raise ValueError("plain (plain-German answer) belongs in the de block only")
+        return value
 
     @field_validator("related")
     @classmethod

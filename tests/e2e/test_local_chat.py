@@ -31,11 +31,12 @@ def chat(tmp_path: Path, script: str) -> str:
 
 
 def test_chat_in_the_terminal(tmp_path: Path) -> None:
-    script = "/start\n2\nWie viel Geld gibt es für ein Kleinprojekt?\n/topics\n:quit\n"
+    script = "/start\n3\nWie viel Geld gibt es für ein Kleinprojekt?\n/topics\n:quit\n"
     transcript = chat(tmp_path, script)
     assert "Grundsatzangelegenheiten der Einwanderung" in transcript  # greeting
-    assert "[1] Deutsch" in transcript and "[2] English" in transcript  # language buttons
-    assert "I will answer in English" in transcript  # pressed "2"
+    assert "[1] Deutsch" in transcript and "[2] Deutsch – einfach" in transcript  # languages
+    assert "[3] English" in transcript
+    assert "I will answer in English" in transcript  # pressed "3"
     assert "Kleinprojekte" in transcript  # the answer
     assert "Topics" in transcript  # the topic menu, in English now
     assert (tmp_path / "chat.db").exists()

@@ -95,7 +95,11 @@ def add_accepted_request(d: Desk, user_id: int) -> int:
     return request_id
 
 
-@pytest.mark.xfail(reason="the reply confirming /forget is itself an outbox row holding her chat id (every reply goes through the outbox now); forgetting must also cover the update's own messages once sent", strict=False)
+@pytest.mark.xfail(
+    reason="the reply confirming /forget is an outbox row with her chat id (replies go through"
+    " the outbox now); forgetting must cover the update's own messages too",
+    strict=False,
+)
 async def test_forget_deletes_everything_and_closes_the_ticket(world: Desk) -> None:  # noqa: F811
     d = world
     zofia = d.emu.user(RESIDENT_ID, "Zofia", language_code="de")
@@ -174,7 +178,10 @@ async def test_delete_my_data_in_words_asks_to_confirm(world: Desk, lang: str, s
         assert session.scalars(select(User)).one().first_name == "Sara"  # nothing deleted
 
 
-@pytest.mark.xfail(reason="held messages and the per-update outbox transaction not yet reconciled", strict=False)
+@pytest.mark.xfail(
+    reason="held messages and the per-update outbox transaction not yet reconciled",
+    strict=False,
+)
 async def test_sensitive_message_is_held_until_the_resident_answers(world: Desk) -> None:  # noqa: F811
     d = world
     hana = d.emu.user(8126, "Hana", language_code="ar")

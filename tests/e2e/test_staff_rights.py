@@ -165,3 +165,24 @@ async def test_restricted_member_cannot_press_the_staff_card(world: Desk) -> Non
         await d.emu.wait_for_bot_message(
             resident.chat_id, lambda m: "WIR-" in (m.text or "") and m.media_kind != "document"
         )
+
+
+async def test_telegram_reporting_a_member_gone_refuses_them_at_once(world: Desk) -> None:  # noqa: F811
+    d = world
+    helper = d.emu.user(939, "Jonas", language_code="de")
+    d.group.add_member(helper, "member")
+    async with running_bot(d.services.settings, d.emu, d.services):
+        await helper.send_command("inbox")
+        assert (await d.emu.wait_for_bot_message(helper.chat_id)).text == d.s("inbox_empty")
+        before = d.emu.world.member_json(d.group.state, helper.info)
+        d.group.add_member(helper, "kicked")
+        d.emu.world.hub.push(
+            "chat_member",
+            {"chat": d.group.state.to_api(), "from": d.staff.info.to_api(), "date": 0,
+             "old_chat_member": before,
+             "new_chat_member": d.emu.world.member_json(d.group.state, helper.info)},
+        )  # fmt: skip
+        await settle()
+        await helper.send_command("inbox")  # well within the 30 s a membership is remembered
+        answer = await d.emu.wait_for_bot_message(helper.chat_id)
+        assert answer.text == d.t("de", "desk.staff_only")

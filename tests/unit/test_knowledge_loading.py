@@ -130,3 +130,16 @@ def test_answers_just_under_the_limit_pass_and_person_spans_must_close(tmp_path:
         f"{tmp_path / 'entries' / 'a.yaml'}: entry 'unclosed': field 'en.answer': "
         "Value error, a [person] span is not closed with [/person]"
     ]
+
+
+def test_plain_german_only_in_the_german_block_and_within_one_message(tmp_path: Path) -> None:
+    wrong = entry("wrong")
+    wrong["en"] = {**block("t", ["q"], "An answer."), "plain": "Simple."}
+    long = entry("long")
+    long["de"] = {**block("t", ["q"], "Eine Antwort."), "plain": "Kurz. " * 900}
+    found = problems(write_kb(tmp_path, {"a.yaml": [wrong, long]}))
+    assert any("entry 'wrong'" in p and "de block only" in p for p in found)
+    assert any(
+        "entry 'long'" in p and "field 'de.plain'" in p and "the plain text itself has" in p
+        for p in found
+    )

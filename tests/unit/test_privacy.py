@@ -4,6 +4,7 @@ languages, and the documented list of stored data against the models and the tex
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -248,3 +249,22 @@ def test_sensitive_data_is_recognised_in_the_languages() -> None:
 
     assert [sensitive_kind(said) for said, _ in SENSITIVE] == [kind for _, kind in SENSITIVE]
     assert [sensitive_kind(said) for said in NOT_SENSITIVE] == [None] * len(NOT_SENSITIVE)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_privacy_entry_names_the_configured_periods_and_the_rights(
+    lang: str, settings: Settings, engine: Any
+) -> None:
+    """The knowledge base's bot-privacy answer gives config.yaml's periods (the answer is
+    static text: a changed period without a changed answer fails) and names /mydata, /forget."""
+    privacy = settings.privacy
+    periods = {
+        max(privacy.inbox_days, privacy.outbox_days), privacy.unanswered_days,
+        privacy.feedback_days, privacy.form_days, privacy.recent_questions_days,
+        settings.requests.retention_days, settings.desk.retention_days,
+    }  # fmt: skip
+    answer = engine.knowledge.get("bot-privacy").text(lang).answer
+    said = {int(n) for n in re.findall(r"\b\d+\b", answer)}
+    assert said - {5} == periods  # 5: the last five questions
+    for command in ("/mydata", "/forget", "/privacy"):
+        assert command in answer
