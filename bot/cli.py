@@ -412,6 +412,57 @@ def tickets_list(obj: Context, as_json: bool) -> None:
         click.echo("no open tickets")
 
 
+@main.group("inbox")
+def inbox_group() -> None:
+    """Updates set aside (unreadable, or their handling failed three times)."""
+
+
+def _inbox(obj: Context) -> Any:
+    from bot.storage import Database
+    from bot.storage.inbox import Inbox
+
+    db = Database(obj.settings.effective_database_url)
+    db.migrate()
+    return Inbox(db)
+
+
+@inbox_group.command("list")
+@pass_context
+def inbox_list(obj: Context) -> None:
+    """Set-aside updates: update id, when, attempts, reason (never their content).
+
+    Example: consult-bot inbox list
+    """
+    rows = _inbox(obj).dead()
+    for row in rows:
+        click.echo(f"{row['update_id']}  set aside {row['dead_at']:%Y-%m-%d %H:%M}  "
+                   f"attempts {row['attempts']}  {row['error']}")  # fmt: skip
+    if not rows:
+        click.echo("nothing set aside")
+
+
+@inbox_group.command("retry")
+@click.argument("update_ids", nargs=-1, type=int, required=True)
+@pass_context
+def inbox_retry(obj: Context, update_ids: tuple[int, ...]) -> None:
+    """Process these set-aside updates again (at the bot's next start).
+
+    Example: consult-bot inbox retry 123456789
+    """
+    click.echo(f"{_inbox(obj).retry(update_ids)} update(s) will be processed at the next start")
+
+
+@inbox_group.command("discard")
+@click.argument("update_ids", nargs=-1, type=int, required=True)
+@pass_context
+def inbox_discard(obj: Context, update_ids: tuple[int, ...]) -> None:
+    """Give up on these set-aside updates for good.
+
+    Example: consult-bot inbox discard 123456789
+    """
+    click.echo(f"{_inbox(obj).discard(update_ids)} update(s) discarded")
+
+
 main.add_command(privacy_commands.privacy)
 
 if __name__ == "__main__":

@@ -117,6 +117,8 @@ class TelegramSettings(_Frozen):
     concurrent_updates: int = Field(default=64, ge=1, le=1024)
     # HTTP connections to the Bot API (one per request in flight; too few and requests queue).
     connection_pool: int = Field(default=64, ge=1, le=1024)
+    # Seconds to wait for the Bot API's answer to a request (not getUpdates) before retrying.
+    read_timeout: float = Field(default=15.0, gt=0, le=300)
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_url: str | None = None

@@ -13,17 +13,18 @@ import time
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.error import InvalidToken, NetworkError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
 from bot import log_privacy
 from bot.config import ConfigError, Settings
 from bot.intake.reminders import Reminders
 from handlers.boundary import CleanApplication
-from handlers.durability import INBOX_KEY, InboxRequest, replay_pending
+from handlers.durability import INBOX_KEY, SENDER_KEY, InboxQueue, InboxRequest, replay_pending
 from handlers.ordering import PerChatUpdateProcessor
-from handlers.outbox_sender import SENDER_KEY, OutboxSender
+from handlers.outbox_sender import OutboxSender
+from handlers.rate_limit import PerChatRateLimiter
 from handlers.registry import register, set_commands
 from handlers.services import Services
 from handlers.staff_threads import StaffThreads
@@ -45,15 +46,20 @@ def build_application(settings: Settings, services: Services | None = None) -> A
         .base_url(tg.base_url)
         .base_file_url(tg.base_file_url)
         .request(
-            HTTPXRequest(connection_pool_size=tg.connection_pool, read_timeout=15, write_timeout=15)
+            HTTPXRequest(
+                connection_pool_size=tg.connection_pool,
+                read_timeout=tg.read_timeout,
+                write_timeout=tg.read_timeout,
+            )
         )
         .get_updates_request(InboxRequest(services.inbox, read_timeout=POLL_TIMEOUT + 10))
         .concurrent_updates(PerChatUpdateProcessor(tg.concurrent_updates))
+        .update_queue(InboxQueue(services.inbox))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
     if tg.rate_limit:
-        limiter: Any = AIORateLimiter(max_retries=tg.max_retries)
+        limiter: Any = PerChatRateLimiter(max_retries=tg.max_retries)
         builder = builder.rate_limiter(limiter)
     app = builder.build()
     app.bot_data["services"] = services
@@ -75,16 +81,21 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
 async def start_background(app: Application) -> None:  # type: ignore[type-arg]
     """Command menus, updates left over from before a crash, the outbox sender."""
     services: Services = app.bot_data["services"]
-    await set_commands(app)
-    await replay_pending(app)
+    try:
+        await set_commands(app)
+    except TelegramError as exc:  # the menu is a convenience: a refusal must not stop the start
+        log.warning("could not set the command menu: %s", exc)
     threads = StaffThreads(
         app.bot, services.assistant.desk, services.settings.telegram.staff_chat_id
     )
+    lanes = max(1, services.settings.telegram.connection_pool - 8)  # room for getUpdates etc.
     sender = OutboxSender(
-        app, services.outbox, threads, on_delivered=services.assistant.intake.staff.card_delivered
-    )
+        app, services.outbox, threads, concurrency=lanes,
+        on_delivered=services.assistant.intake.staff.card_delivered,
+    )  # fmt: skip
     app.bot_data[SENDER_KEY] = sender
     sender.start()
+    await replay_pending(app)
     settings = services.settings
     reminders = Reminders(
         services.db, services.outbox, services.texts, settings.consultation,
@@ -152,7 +163,8 @@ def run_polling(settings: Settings, services: Services | None = None) -> None:
     """Long polling (``consult-bot run`` checks the Bot API first with check_bot_api)."""
     app = build_application(settings, services)
     log.info("polling %s", settings.telegram.base_url)
-    app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=POLL_TIMEOUT)
+    # bootstrap_retries=-1: a Bot API error while starting to poll is retried, not fatal.
+    app.run_polling(allowed_updates=Update.ALL_TYPES, timeout=POLL_TIMEOUT, bootstrap_retries=-1)
 
 
 def run_webhook(settings: Settings, services: Services | None = None) -> None:

@@ -48,6 +48,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 def _chat_key(update: object) -> int | None:
     if not isinstance(update, Update):
         return None
+    try:
+        return _chat_of(update)
+    except Exception:  # an odd update must not stop processing: it simply has no lane
+        return None
+
+
+def _chat_of(update: Update) -> int | None:
     if update.effective_chat is not None:
         return update.effective_chat.id
     if update.effective_user is not None:

@@ -18,7 +18,7 @@ from telegram.ext import (
 from bot import actions
 from bot.languages import LANGUAGES
 from handlers import desk, privacy, resident, staff_rights
-from handlers.send import deliver
+from handlers.durability import current_run
 from handlers.services import Services
 
 log = logging.getLogger(__name__)
@@ -115,18 +115,14 @@ async def set_commands(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the error and tell the resident something went wrong; the bot keeps running."""
+    """A handler failed. For an update being processed, the error goes back to
+    ``DurableApplication``, which tries the update again and finally sets it aside (the
+    resident is then told something went wrong); anything else is logged, never a user's text."""
     error = context.error
+    run = current_run()
+    if run is not None and isinstance(update, Update) and update.update_id == run.update_id:
+        run.error = error
+        return
     # The traceback, never the update or the error's message (see bot/log_privacy.py).
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("error while handling update %s", update_id, exc_info=error)
-    if not isinstance(update, Update) or update.effective_chat is None:
-        return
-    if update.effective_chat.type != "private":
-        return
-    services: Services = context.application.bot_data["services"]
-    try:
-        language = services.assistant.user_language(resident.who(update))
-        await deliver(context.bot, update.effective_chat.id, [services.assistant.error(language)])
-    except Exception:  # the error reply itself failed (e.g. Telegram unreachable): only log
-        log.exception("could not tell the user about the error in update %s", update_id)
+    log.error("error outside the processing of an update (%s)", update_id, exc_info=error)

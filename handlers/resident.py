@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 from bot import actions
 from bot.conversation import Assistant, Reply, UserRef
 from bot.conversation.replies import MessageRef
-from handlers.outbox_sender import SENDER_KEY
+from handlers.durability import SENDER_KEY
 from handlers.send import deliver
 from handlers.services import Services
 from handlers.staff_rights import is_staff

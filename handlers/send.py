@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from telegram import (
@@ -20,6 +20,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ExtBot
 
 from bot.conversation import Reply
+from handlers.durability import current_run
 from handlers.splitting import split_message
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,28 @@ async def deliver(
     staff_chat: int | None = None,
     outbox: Any = None,
 ) -> None:
-    """Show ``replies``: in this chat, or through the outbox (``OutboxSender``) for the staff
-    chat and other residents' chats, so those arrive even if Telegram refuses for a while."""
+    """Show ``replies``. While an update is processed (``handlers.durability``) every message
+    (to this chat, the staff chat and other residents) is stored in the outbox in the update's
+    transaction and sent by the outbox sender; only a button's short notice is answered here."""
+    run = current_run()
+    if run is None or run.sender is None:
+        await _deliver_now(bot, chat_id, replies, query, thread_id, staff_chat, outbox)
+        return
+    notice = run.record(chat_id, replies, query, thread_id, staff_chat)
+    if query is not None:
+        await query.answer(notice[:200] if notice else None)
+
+
+async def _deliver_now(
+    bot: ExtBot,  # type: ignore[type-arg]
+    chat_id: int,
+    replies: Sequence[Reply],
+    query: CallbackQuery | None,
+    thread_id: int | None,
+    staff_chat: int | None,
+    outbox: Any,
+) -> None:
+    """Without the outbox sender (an application without background tasks): send at once."""
     answered = False
     for reply in replies:
         if reply.to_staff or (reply.chat_id is not None and reply.chat_id != chat_id):
@@ -64,9 +85,7 @@ async def deliver(
             await query.answer(reply.text[:200])
             answered = True
         elif reply.mode == "edit" and query is not None and query.message is not None:
-            await _edit(bot, chat_id, query, reply, thread_id)
-            if reply.document is not None:
-                await _document(bot, chat_id, reply.document, thread_id)
+            await edit_message(bot, chat_id, query.message.message_id, reply, thread_id=thread_id)
         else:
             await send(bot, chat_id, reply, thread_id)
     if query is not None and not answered:
@@ -79,8 +98,13 @@ async def send(
     reply: Reply,
     thread_id: int | None = None,
     reply_to: int | None = None,
+    skip: int = 0,
+    on_part: Callable[[int], None] | None = None,
 ) -> list[int]:
-    """Send one reply (split if long, or as a copy of another message); the new message ids."""
+    """Send one reply (split if long, or as a copy of another message); the new message ids.
+
+    A reply is sent in parts (its text's chunks, then its file); ``skip`` leaves out the parts
+    already taken before a failure and ``on_part`` hears how many are taken so far."""
     replying = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     if reply.copy_of is not None:
         copied = await bot.copy_message(
@@ -89,8 +113,10 @@ async def send(
         )  # fmt: skip
         return [copied.message_id]
     sent: list[int] = []
-    chunks = split_message(reply.text)
+    chunks = split_message(reply.text) if reply.text.strip() else []
     for number, chunk in enumerate(chunks, start=1):
+        if number <= skip:
+            continue
         message = await bot.send_message(
             chat_id,
             chunk,
@@ -101,9 +127,49 @@ async def send(
             reply_parameters=replying if number == 1 else None,
         )
         sent.append(message.message_id)
-    if reply.document is not None:
+        if on_part is not None:
+            on_part(number)
+    if reply.document is not None and skip <= len(chunks):
         await _document(bot, chat_id, reply.document, thread_id)
     return sent
+
+
+async def edit_message(
+    bot: ExtBot,  # type: ignore[type-arg]
+    chat_id: int,
+    message_id: int,
+    reply: Reply,
+    skip: int = 0,
+    on_part: Callable[[int], None] | None = None,
+    thread_id: int | None = None,
+) -> None:
+    """Replace a message's text and buttons (the message a pressed button belongs to); what
+    does not fit follows as new messages (the buttons go with the last piece), then the file,
+    if any. Parts as in ``send``: the edit, each further piece, the file."""
+    first, *rest = split_message(reply.text) or [reply.text]
+    if skip < 1:
+        try:
+            await bot.edit_message_text(
+                first, chat_id, message_id, parse_mode=ParseMode.HTML,
+                reply_markup=None if rest else keyboard(reply), link_preview_options=NO_PREVIEW,
+            )  # fmt: skip
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+        if on_part is not None:
+            on_part(1)
+    for number, piece in enumerate(rest, start=2):
+        if number <= skip:
+            continue
+        await bot.send_message(
+            chat_id, piece, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+            reply_markup=keyboard(reply) if number == len(rest) + 1 else None,
+            message_thread_id=thread_id,
+        )  # fmt: skip
+        if on_part is not None:
+            on_part(number)
+    if reply.document is not None:
+        await _document(bot, chat_id, reply.document, thread_id)
 
 
 async def _document(
@@ -125,38 +191,6 @@ async def _edit_elsewhere(
     """Edit an earlier message (e.g. take the buttons off an outdated staff card). Best effort:
     a message that is gone or too old stays as it is, and its buttons are refused anyway."""
     try:
-        await bot.edit_message_text(
-            split_message(reply.text)[0], chat_id=chat_id, message_id=message_id,
-            parse_mode=ParseMode.HTML, reply_markup=keyboard(reply),
-            link_preview_options=NO_PREVIEW,
-        )  # fmt: skip
+        await edit_message(bot, chat_id, message_id, reply)
     except TelegramError as exc:
         log.info("could not edit message %s in chat %s: %s", message_id, chat_id, exc)
-
-
-async def _edit(
-    bot: ExtBot,  # type: ignore[type-arg]
-    chat_id: int,
-    query: CallbackQuery,
-    reply: Reply,
-    thread_id: int | None,
-) -> None:
-    """Edit the pressed message; what does not fit follows as new messages (the buttons go
-    with the last piece)."""
-    first, *rest = split_message(reply.text) or [reply.text]
-    try:
-        await query.edit_message_text(
-            first,
-            parse_mode=ParseMode.HTML,
-            reply_markup=None if rest else keyboard(reply),
-            link_preview_options=NO_PREVIEW,
-        )
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
-    for number, piece in enumerate(rest, start=1):
-        await bot.send_message(
-            chat_id, piece, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
-            reply_markup=keyboard(reply) if number == len(rest) else None,
-            message_thread_id=thread_id,
-        )  # fmt: skip

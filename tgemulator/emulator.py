@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Any
 
 from .driver import SimChat, SimUser
-from .faults import Fault, FaultInjector
+from .faults import Chaos, Fault, FaultInjector
 from .models import ApiCall, CallbackQueryState, FaultRecord, RecordedMessage, UserInfo
 from .server import ApiServer
 from .updates import UpdateHub
@@ -340,9 +340,19 @@ class BotApiEmulator:
             description=description,
         )
 
+    def chaos(self, rate: float, *, seed: int = 0, stall: float = 3.0,
+              spared: tuple[str, ...] = ()) -> None:  # fmt: skip
+        """From now on every call fails with probability ``rate`` (0 stops it): a 429, a 5xx,
+        a stall of ``stall`` seconds ending in 504, or a connection reset, always before the
+        call takes effect. ``spared`` methods never fail. Deterministic for a ``seed``."""
+        self._faults.chaos = (
+            Chaos(rate, seed, stall, frozenset(m.lower() for m in spared)) if rate > 0 else None
+        )
+
     def clear_faults(self) -> None:
-        """Drop faults that were not used up."""
+        """Drop faults that were not used up (and stop random ones)."""
         self._faults.clear()
+        self._faults.chaos = None
 
     @property
     def faults(self) -> list[FaultRecord]:

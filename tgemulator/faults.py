@@ -1,9 +1,12 @@
-"""Fault injection: make the next calls of a method fail or answer slowly."""
+"""Fault injection: make the next calls of a method fail or answer slowly, or let calls fail
+at random (``Chaos``: 429, 5xx, stalls, connection resets, each before the call is processed,
+so a failed call never took effect)."""
 
 from __future__ import annotations
 
+import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import GENERIC_DESCRIPTIONS, ApiError, too_many_requests
 from .models import FaultRecord
@@ -19,6 +22,7 @@ class Fault:
     times: int
     delay: float
     description: str | None
+    reset: bool = False  # close the connection without an answer
 
     def error(self) -> ApiError | None:
         """The error this fault answers with, ``None`` for a pure delay."""
@@ -33,12 +37,40 @@ class Fault:
         return ApiError(self.error_code, description)
 
 
+@dataclass
+class Chaos:
+    """Random faults: each call of a method not in ``spared`` fails with probability ``rate``,
+    as a 429 (``retry_after`` 1), a 500/502/503, a stall of ``stall`` seconds ending in a 504
+    (longer than a client's read timeout: a timeout), or a connection reset."""
+
+    rate: float
+    seed: int = 0
+    stall: float = 3.0
+    spared: frozenset[str] = frozenset()
+    kinds: tuple[str, ...] = ("429", "500", "502", "503", "stall", "reset")
+    _random: random.Random = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)  # noqa: S311 - test faults, not secrets
+
+    def draw(self, method: str) -> Fault | None:
+        if method.lower() in self.spared or self._random.random() >= self.rate:
+            return None
+        kind = self._random.choice(self.kinds)
+        if kind == "stall":
+            return Fault(method, 504, 1, 1, self.stall, "Gateway Timeout")
+        if kind == "reset":
+            return Fault(method, None, 1, 1, 0.0, None, reset=True)
+        return Fault(method, int(kind), 1, 1, 0.0, None)
+
+
 class FaultInjector:
-    """Holds pending faults and the record of applied ones."""
+    """Holds pending faults, random faults (``chaos``) and the record of applied ones."""
 
     def __init__(self) -> None:
         self._faults: list[Fault] = []
         self.applied: list[FaultRecord] = []
+        self.chaos: Chaos | None = None
 
     def add(
         self,
@@ -69,22 +101,30 @@ class FaultInjector:
         return list(self._faults)
 
     def take(self, method: str) -> Fault | None:
-        """Consume one use of the first fault matching ``method`` and record it."""
+        """Consume one use of the first fault matching ``method`` (else draw a random one)
+        and record it."""
         key = method.lower()
+        chosen = None
         for fault in self._faults:
             if fault.method in (key, "*"):
                 fault.times -= 1
                 if fault.times <= 0:
                     self._faults.remove(fault)
-                error = fault.error()
-                self.applied.append(
-                    FaultRecord(
-                        method=method,
-                        error_code=fault.error_code,
-                        description=error.description if error else None,
-                        delay=fault.delay,
-                        time=time.time(),
-                    )
-                )
-                return fault
-        return None
+                chosen = fault
+                break
+        if chosen is None and self.chaos is not None:
+            chosen = self.chaos.draw(method)
+        if chosen is None:
+            return None
+        error = chosen.error()
+        described = error.description if error else None
+        self.applied.append(
+            FaultRecord(
+                method=method,
+                error_code=chosen.error_code,
+                description="connection reset" if chosen.reset else described,
+                delay=chosen.delay,
+                time=time.time(),
+            )
+        )
+        return chosen

@@ -81,6 +81,9 @@ class ApiServer:
             return self._finish(call, error=not_found())
         fault = self.faults.take(canonical)
         if fault is not None:
+            if fault.reset and request.transport is not None:
+                request.transport.abort()  # the client sees the connection reset
+                raise asyncio.CancelledError
             if fault.delay > 0:
                 await asyncio.sleep(fault.delay)
             fault_error = fault.error()

@@ -86,9 +86,9 @@ class Reminders:
             if kind == "day_before" and start.date() <= today:
                 continue  # booked for today: "tomorrow" would be wrong
             job_id = f"reminder:{request.id}:{kind}"
-            self.scheduler.add_job(
-                deliver_reminder, "date", run_date=max(when, now), id=job_id,
-                args=[request.id, kind, start.isoformat()], replace_existing=True,
+            self._add_job(
+                deliver_reminder, run_date=max(when, now), id=job_id,
+                args=[request.id, kind, start.isoformat()],
             )  # fmt: skip
             ids.append(job_id)
         return ids
@@ -119,10 +119,17 @@ class Reminders:
 
     def schedule_desk(self, ticket_id: int, when: dt.datetime, since: str) -> None:
         """Remind the staff chat at ``when`` if the ticket still waits since ``since``."""
-        self.scheduler.add_job(
-            deliver_desk_reminder, "date", run_date=max(when, utcnow()),
-            id=f"desk-waiting:{ticket_id}", args=[ticket_id, since], replace_existing=True,
+        self._add_job(
+            deliver_desk_reminder, run_date=max(when, utcnow()),
+            id=f"desk-waiting:{ticket_id}", args=[ticket_id, since],
         )  # fmt: skip
+
+    def _add_job(self, job: Callable[..., object], **options: Any) -> None:
+        """A one-off job, added once the update's transaction has committed: the job store
+        writes through its own connection, which must not wait for that transaction."""
+        self.db.after_commit(
+            lambda: self.scheduler.add_job(job, "date", replace_existing=True, **options)
+        )
 
     def send_desk(self, ticket_id: int, since: str) -> bool:
         if self.desk is None or self.staff_chat is None:

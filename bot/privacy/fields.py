@@ -59,9 +59,10 @@ KINDS: dict[str, tuple[str, ...]] = {
     ),
     "messages_in_transit": (
         "inbox.id", "inbox.channel", "inbox.update_id", "inbox.payload", "inbox.received_at",
-        "inbox.processed_at", "inbox.attempts", "inbox.error",
+        "inbox.processed_at", "inbox.attempts", "inbox.error", "inbox.dead_at",
         "outbox.id", "outbox.key", "outbox.chat_id", "outbox.payload", "outbox.attempts",
         "outbox.next_attempt_at", "outbox.sent_at", "outbox.last_error", "outbox.created_at",
+        "outbox.ticket_id", "outbox.parts_sent", "outbox.failed_at",
         "held_messages.id", "held_messages.token", "held_messages.user_id", "held_messages.route",
         "held_messages.text", "held_messages.chat_id", "held_messages.message_id",
         "held_messages.created_at",

@@ -101,7 +101,8 @@ def _drop_outbox(session: Session, user: User, tickets: list[int], requests: lis
         )
         if row.chat_id == user.chat_id
         or (row.payload or {}).get("ticket") in tickets
-        or row.key.startswith((*prefixes, relay))
+        # the core's own key (in the payload when the row's key names the update)
+        or ((row.payload or {}).get("key") or row.key).startswith((*prefixes, relay))
     ]
     for chunk in _chunks(doomed):
         session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(chunk)))

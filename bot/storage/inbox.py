@@ -1,8 +1,11 @@
 """The inbox: incoming updates stored before processing, so none is lost to a crash.
 
-``store`` is called as updates arrive, ``begin``/``finish`` around processing. Updates stored
-but never finished are processed again on the next start (``pending``). An update finished
-once is not processed again, even if the messenger delivers it twice.
+``store`` is called as updates arrive, ``begin`` before each attempt to process one, and
+``finish`` (or ``mark_processed`` inside the update's own transaction) when it is done.
+Updates stored but never finished are processed again on the next start (``pending``). An
+update finished once is not processed again, even if the messenger delivers it twice. An update
+that cannot be read, or whose processing fails every time, is set aside (``set_aside``: a dead
+letter with the reason) and waits for the operator (``dead``, ``retry``, ``discard``).
 
 An update id alone does not identify an update: a Bot API server numbers its updates itself
 (another server, the local emulator's every new session, and Telegram after a week without
@@ -21,6 +24,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.storage.database import Database
 from bot.storage.models import InboxUpdate, utcnow
@@ -30,16 +34,16 @@ _SAME = and_(
     INBOX.c.channel == bindparam("b_channel"), INBOX.c.update_id == bindparam("b_update_id")
 )
 # Built once: these run for every update.
-_ATTEMPT = (
-    update(INBOX).where(_SAME, INBOX.c.processed_at.is_(None)).values(attempts=INBOX.c.attempts + 1)
-)
+_OPEN = and_(INBOX.c.processed_at.is_(None), INBOX.c.dead_at.is_(None))
+_ATTEMPT = update(INBOX).where(_SAME, _OPEN).values(attempts=INBOX.c.attempts + 1)
+_ATTEMPTS = select(INBOX.c.attempts).where(_SAME)
 _KNOWN = select(INBOX.c.payload).where(_SAME)
 _REPLACE = (
     update(INBOX)
     .where(_SAME)
     .values(
         payload=bindparam("b_payload"), received_at=bindparam("b_received_at"),
-        processed_at=None, attempts=bindparam("b_attempts"), error=None,
+        processed_at=None, attempts=bindparam("b_attempts"), error=None, dead_at=None,
     )
 )  # fmt: skip
 _FINISH = (
@@ -91,42 +95,34 @@ class Inbox:
             for uid, old in known.items():
                 if identity(old) != identity(rows[uid]):  # a new update under a used id
                     self._replace(conn, uid, rows[uid], attempts=0)
-            new = [
-                {"channel": self.channel, "update_id": uid, "payload": payload,
-                 "received_at": utcnow(), "attempts": 0}
-                for uid, payload in rows.items()
-                if uid not in known
-            ]  # fmt: skip
+            new = [self._row(uid, payload) for uid, payload in rows.items() if uid not in known]
             if new:
                 conn.execute(insert(INBOX), new)
 
-    def begin(self, update_id: int, payload: Callable[[], dict[str, Any]]) -> bool:
-        """Record an attempt; False if this update was already processed. ``payload`` makes
-        the update's content, needed only if it was not stored on arrival (webhooks)."""
+    def begin(self, update_id: int, payload: Callable[[], dict[str, Any]]) -> int:
+        """Record an attempt; the number of attempts so far, 0 if this update was already
+        processed or set aside. ``payload`` makes the update's content, needed only if it was
+        not stored on arrival (webhooks, tests feeding updates directly)."""
         with self.db.engine.begin() as conn:
             if conn.execute(_ATTEMPT, self._key(update_id)).rowcount:
-                return True
+                return int(conn.scalar(_ATTEMPTS, self._key(update_id)) or 1)
             old = conn.scalar(_KNOWN, self._key(update_id))
             if old is not None:
                 current = payload()
                 if identity(old) == identity(current):
-                    return False  # stored and already processed
+                    return 0  # stored and already processed (or set aside)
                 self._replace(conn, update_id, current, attempts=1)  # a new update, same id
-                return True
+                return 1
         try:  # not stored yet (webhook, or a test feeding updates directly)
             with self.db.engine.begin() as conn:
-                conn.execute(
-                    insert(INBOX).values(
-                        channel=self.channel,
-                        update_id=update_id,
-                        payload=payload(),
-                        received_at=utcnow(),
-                        attempts=1,
-                    )
-                )
+                conn.execute(insert(INBOX).values(**self._row(update_id, payload(), attempts=1)))
         except IntegrityError:  # stored concurrently by the receiving side
             return self.begin(update_id, payload)
-        return True
+        return 1
+
+    def _row(self, update_id: int, payload: dict[str, Any], **values: Any) -> dict[str, Any]:
+        return {"channel": self.channel, "update_id": update_id, "payload": payload,
+                "received_at": utcnow(), "attempts": 0, **values}  # fmt: skip
 
     def _replace(self, conn: Any, update_id: int, payload: dict[str, Any], attempts: int) -> None:
         conn.execute(
@@ -141,11 +137,64 @@ class Inbox:
                 _FINISH, {**self._key(update_id), "b_processed_at": utcnow(), "b_error": error}
             )
 
+    def mark_processed(self, session: Session, update_id: int) -> None:
+        """Mark the update processed inside ``session``'s transaction (the update's own)."""
+        session.execute(
+            _FINISH, {**self._key(update_id), "b_processed_at": utcnow(), "b_error": None}
+        )
+
+    def is_processed(self, update_id: int) -> bool:
+        query = select(INBOX.c.processed_at).where(_SAME)
+        with self.db.engine.begin() as conn:
+            return conn.scalar(query, self._key(update_id)) is not None
+
+    def set_aside(self, update_id: int, reason: str, payload: dict[str, Any] | None = None) -> None:
+        """Put the update aside as a dead letter, with the reason (no personal data)."""
+        values: dict[str, Any] = {"dead_at": utcnow(), "error": reason[:2000]}
+        if payload is not None:  # what arrived (an older row may carry the same id)
+            values.update(payload=payload, processed_at=None)
+        with self.db.engine.begin() as conn:
+            found = conn.execute(update(INBOX).where(_SAME).values(**values), self._key(update_id))
+            if found.rowcount:
+                return
+            values.pop("payload", None)
+            conn.execute(insert(INBOX).values(**self._row(update_id, payload or {}, **values)))
+
+    def dead(self) -> list[dict[str, Any]]:
+        """The updates set aside, oldest first: id, update id, when, attempts, reason."""
+        with self.db.engine.begin() as conn:
+            rows = conn.execute(
+                select(INBOX.c.id, INBOX.c.update_id, INBOX.c.received_at, INBOX.c.dead_at,
+                       INBOX.c.attempts, INBOX.c.error)
+                .where(INBOX.c.channel == self.channel, INBOX.c.dead_at.is_not(None))
+                .order_by(INBOX.c.update_id)
+            )  # fmt: skip
+            return [dict(row._mapping) for row in rows]
+
+    def retry(self, update_ids: Iterable[int]) -> int:
+        """Give set-aside updates another chance: processed again on the next start."""
+        return self._decide(update_ids, dead_at=None, attempts=0, error=None)
+
+    def discard(self, update_ids: Iterable[int]) -> int:
+        """Give up on set-aside updates for good (kept as processed, with their reason)."""
+        return self._decide(update_ids, dead_at=None, processed_at=utcnow())
+
+    def _decide(self, update_ids: Iterable[int], **values: Any) -> int:
+        ids = list(update_ids)
+        with self.db.engine.begin() as conn:
+            result = conn.execute(
+                update(INBOX)
+                .where(INBOX.c.channel == self.channel, INBOX.c.dead_at.is_not(None),
+                       INBOX.c.update_id.in_(ids))
+                .values(**values)
+            )  # fmt: skip
+            return int(result.rowcount or 0)
+
     def pending(self) -> list[dict[str, Any]]:
         with self.db.engine.begin() as conn:
             rows = conn.execute(
                 select(INBOX.c.payload)
-                .where(INBOX.c.channel == self.channel, INBOX.c.processed_at.is_(None))
+                .where(INBOX.c.channel == self.channel, _OPEN)
                 .order_by(INBOX.c.update_id)
             )
             return [row.payload for row in rows]

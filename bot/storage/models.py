@@ -123,6 +123,9 @@ class InboxUpdate(Base):
     processed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # Set aside (unparsable, or its handler failed every time): never processed automatically
+    # again; ``error`` says why; ``consult-bot inbox retry|discard`` decides.
+    dead_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ConsultationRequest(Base):
@@ -206,9 +209,10 @@ class FormState(Base):
 
 
 class OutboxMessage(Base):
-    """A message to someone other than the person who just wrote (staff, a requester told of a
-    decision, a reminder). Stored first, sent with retries until Telegram takes it; the unique
-    key makes sure the same message is never queued twice."""
+    """A message the bot sends: to the person who just wrote, to staff, to a requester told of
+    a decision, a reminder. Stored in the transaction of the change it reports, sent with
+    retries until Telegram takes it, in order per lane (a chat; in the staff chat, a ticket).
+    One key per message: the same key twice is the same message, queued once."""
 
     __tablename__ = "outbox"
 
@@ -223,6 +227,12 @@ class OutboxMessage(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The ticket of a message in the staff chat: each ticket is its own lane there.
+    ticket_id: Mapped[int | None] = mapped_column(Integer)
+    # Parts already taken by Telegram (a long text is split; a file follows its text).
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # Given up: Telegram refused it for good (e.g. the message to copy is gone).
+    failed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class Ticket(Base):

@@ -111,7 +111,8 @@ async def fill_form_until_summary(emu: BotApiEmulator, services: Services, user)
     )
     await user.press_button(t(services, "de", "channel_email"))
     await settle()
-    assert emu.history(user.chat_id)[-1].text == t(services, "de", "email_question")
+    expected = t(services, "de", "email_question")
+    await last_message_becomes(emu, user.chat_id, lambda text: text == expected)
     await user.send_text("kein-mail")
     await emu.wait_for_bot_message(
         user.chat_id, lambda m: m.text == t(services, "de", "email_invalid")
@@ -139,7 +140,7 @@ async def test_request_with_slot_staff_accepts(world) -> None:  # type: ignore[n
     user = emu.user(801, "Ayşe", language_code="de")
     async with running_bot(services.settings, emu, services):
         await fill_form_until_summary(emu, services, user)
-        summary = emu.history(user.chat_id)[-1]
+        summary = await last_message_becomes(emu, user.chat_id, lambda text: "Kultur" in text)
         assert "Kulturverein Linden e.V." in summary.text and "verein@example.org" in summary.text
         await user.press_button(t(services, "de", "confirm"), message=summary)
         ics = await emu.wait_for_bot_message(user.chat_id, lambda m: m.media_kind == "document")
@@ -175,7 +176,8 @@ async def test_half_filled_form_survives_a_restart_and_confirm_twice_stores_once
     ):
         await user.press_button(t(services, "de", "requester_individual"))
         await settle()
-        assert emu.history(user.chat_id)[-1].text == t(services, "de", "name_question")
+        expected = t(services, "de", "name_question")
+        await last_message_becomes(emu, user.chat_id, lambda text: text == expected)
         await user.send_text("Olena Petrenko")
         await emu.wait_for_bot_message(
             user.chat_id, lambda m: m.text == t(services, "de", "channel_question")
@@ -190,7 +192,7 @@ async def test_half_filled_form_survives_a_restart_and_confirm_twice_stores_once
         await settle()
         await user.press_button(t(services, "de", "consent_yes"))
         await settle()
-        summary = emu.history(user.chat_id)[-1]
+        summary = await last_message_becomes(emu, user.chat_id, lambda text: "Olena" in text)
         await user.press_button(t(services, "de", "confirm"), message=summary)
         await user.press_button(t(services, "de", "confirm"), message=summary)  # double tap
         await settle()

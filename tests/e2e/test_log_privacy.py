@@ -120,7 +120,7 @@ async def appointment_form(emu: BotApiEmulator, services: Services, user: SimUse
 
 
 async def test_debug_logs_hold_no_token_and_nothing_anyone_wrote(
-    world: tuple[BotApiEmulator, Services], all_logs: io.StringIO
+    world: tuple[BotApiEmulator, Services], all_logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     emu, services = world
     staff = emu.user(970, "Birgit", language_code="de")
@@ -151,9 +151,12 @@ async def test_debug_logs_hold_no_token_and_nothing_anyone_wrote(
         await staff.send_text(NOTE, chat=group, thread_id=header.thread_id)
         await staff.send_text(FROM_STAFF, chat=group, thread_id=header.thread_id)
         await emu.wait_for_bot_message(resident.chat_id, lambda m: FROM_STAFF in m.text)
-        # A handler fails: the error is logged (traceback), the resident's text is not.
-        emu.inject_fault("sendMessage", error_code=400, times=1,
-                         description="Bad Request: chat not found")  # fmt: skip
+        # A handler fails (its error quoting the resident): the update is set aside, the error
+        # logged with its traceback, the resident's text not.
+        def failing_end(who: object) -> None:
+            raise ValueError(f"cannot end after {TO_STAFF}")
+
+        monkeypatch.setattr(services.assistant, "end", failing_end)
         await resident.send_command("end")
         await emu.wait_for_bot_message(resident.chat_id, timeout=10)
         await settle()
@@ -161,6 +164,6 @@ async def test_debug_logs_hold_no_token_and_nothing_anyone_wrote(
     assert "HTTP Request: POST" in logs and "/bot<token>/sendMessage" in logs  # httpx logged
     assert "Calling Bot API endpoint `sendMessage`" in logs  # python-telegram-bot at DEBUG
     assert "Processing update <Update" in logs
-    assert "error while handling update" in logs and "Traceback" in logs
+    assert "set aside after 3 attempts" in logs and "Traceback" in logs
     found = {text: logs.count(text) for text in UNSEEN if text in logs}
     assert found == {}, f"found in the logs: {found}"
