@@ -16,7 +16,7 @@ import logging
 import time
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
 log = logging.getLogger(__name__)
@@ -38,9 +38,11 @@ async def is_staff(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> bool:
         return True
     try:
         member = await context.bot.get_chat_member(group, user_id)
-    except (TelegramError, TypeError, ValueError) as exc:  # unreachable, or an unknown shape
+    except (BadRequest, Forbidden, TypeError, ValueError) as exc:  # not there, or an odd shape
         log.warning("could not check staff membership of %s: %s", user_id, exc)
         return False
+    # Any other TelegramError (timeout, 5xx, 429, connection) propagates: the update is tried
+    # again (handlers/durability.py) instead of a staff message being refused and lost.
     if member.status in MEMBER_STATUSES:
         admitted[user_id] = now
         return True
