@@ -186,3 +186,25 @@ async def test_telegram_reporting_a_member_gone_refuses_them_at_once(world: Desk
         await helper.send_command("inbox")  # well within the 30 s a membership is remembered
         answer = await d.emu.wait_for_bot_message(helper.chat_id)
         assert answer.text == d.t("de", "desk.staff_only")
+
+
+async def test_a_failing_membership_check_does_not_lose_the_staff_reply(world: Desk) -> None:  # noqa: F811
+    """Telegram failing for a moment while the bot checks who wrote is no refusal: the staff
+    member's message is handled again and reaches the resident once."""
+    d = world
+    resident = d.emu.user(934, "Lina", language_code="de")
+    async with running_bot(d.services.settings, d.emu, d.services):
+        thread = await hand_over(d, resident, "de")
+        d.emu.inject_fault("getChatMember", error_code=502, times=1)
+        await d.staff.send_text("Wir melden uns morgen, Lina.", chat=d.group, thread_id=thread)
+        relayed = await d.emu.wait_for_bot_message(
+            resident.chat_id, lambda m: "Wir melden uns morgen" in m.text
+        )
+        assert relayed is not None
+        await settle()
+        staff_says = [m for m in d.emu.bot_messages(resident.chat_id)
+                      if "Wir melden uns morgen" in m.text]  # fmt: skip
+        assert len(staff_says) == 1
+        refusals = [m for m in d.emu.bot_messages(STAFF_CHAT, thread)
+                    if m.text == d.s("not_relayed_not_staff")]  # fmt: skip
+        assert refusals == []
