@@ -126,7 +126,8 @@ async def fill_form_until_summary(emu: BotApiEmulator, services: Services, user)
     slots = await emu.wait_for_bot_message(
         user.chat_id, lambda m: m.text == t(services, "de", "slot_question")
     )
-    assert all(label[:3] in ("Di ", "Do ") for label in slots.button_labels[:6])  # weekdays
+    weekday_first = re.compile(r"^(Mo|Di|Mi|Do|Fr|Sa|So) \d\d\.\d\d\.\d{4} \d\d:\d\d$")
+    assert all(weekday_first.match(label) for label in slots.button_labels[:5])  # weekdays
     await user.press_button(slots.button_labels[0], message=slots)
     await settle()
     await user.press_button(t(services, "de", "consent_yes"))
