@@ -52,7 +52,7 @@ def scaled(kb: KnowledgeBase, size: int) -> KnowledgeBase:
     while len(entries) < size:
         source = kb.entries[k % len(kb.entries)]
         tag = f"{k:x}"
-        data = source.model_dump()
+        data = source.model_dump(exclude_none=True)
         data["id"] = f"{source.id}-s{k}"
         data["related"] = []
         for lang in LANGUAGES:
